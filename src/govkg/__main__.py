@@ -1,0 +1,3 @@
+from govkg.cli.main import main
+
+main()

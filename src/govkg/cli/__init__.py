@@ -1,0 +1,1 @@
+"""The `govkg` command line: a click group whose commands load on demand."""

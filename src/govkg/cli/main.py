@@ -1,0 +1,97 @@
+"""The root `govkg` group: lazy command loading and one error policy for every command.
+
+Commands live one per module and are imported only when invoked, so `govkg --help` and a
+query do not pay for rdflib, pySHACL or owlready2.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from govkg import __version__
+from govkg.errors import EXIT_BAD_INPUT, EXIT_CODES_HELP, GovkgError
+
+# command name -> (module, attribute, one-line help shown by `govkg --help`)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "check": ("govkg.cli.check", "check_command", "Run every check on the bundled graph."),
+    "info": ("govkg.cli.info", "info_command", "Show what the graph holds."),
+    "query": ("govkg.cli.query", "query_command", "Run a canned or ad-hoc SPARQL query."),
+    "queries": ("govkg.cli.query", "queries_command", "List the canned queries."),
+    "validate": ("govkg.cli.validate", "validate_command", "Validate data against the shapes."),
+    "reason": ("govkg.cli.reason", "reason_command", "Check consistency with an OWL reasoner."),
+    "export": ("govkg.cli.export", "export_command", "Write the merged graph as RDF."),
+}
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when that command runs."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attr, _ = COMMANDS[name]
+        return getattr(importlib.import_module(module), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and name not in COMMANDS:
+            import difflib
+
+            close = difflib.get_close_matches(name, COMMANDS, n=3)
+            hint = f" Did you mean: {', '.join(close)}?" if close else ""
+            ctx.fail(f"No such command {name!r}.{hint}")
+        return super().resolve_command(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        debug = bool(ctx.params.get("debug"))
+        try:
+            return super().invoke(ctx)
+        except GovkgError as err:
+            if debug:
+                raise
+            click.echo(f"govkg: error: {err}", err=True)
+            ctx.exit(err.exit_code)
+        except KeyboardInterrupt:
+            click.echo("govkg: interrupted", err=True)
+            ctx.exit(130)
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings=CONTEXT_SETTINGS,
+    epilog=EXIT_CODES_HELP,
+)
+@click.version_option(__version__, "-V", "--version", prog_name="govkg")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks for errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """govkg: China's provincial digital-government bodies as a linked-data knowledge graph.
+
+    Query, validate, reason over and export the graph built from the source article.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def main() -> None:  # pragma: no cover - console entry for `python -m govkg`
+    try:
+        cli.main(prog_name="govkg")
+    except SystemExit as exit_:
+        sys.exit(exit_.code)
+    except Exception as err:  # last resort: never a traceback for users
+        click.echo(f"govkg: internal error: {err} (run with --debug for details)", err=True)
+        sys.exit(EXIT_BAD_INPUT)
