@@ -87,11 +87,14 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
-def main() -> None:  # pragma: no cover - console entry for `python -m govkg`
+def main() -> None:
+    """Console entry point: a bug still shows one line, not a traceback (unless --debug)."""
     try:
         cli.main(prog_name="govkg")
     except SystemExit as exit_:
         sys.exit(exit_.code)
-    except Exception as err:  # last resort: never a traceback for users
+    except Exception as err:
+        if "--debug" in sys.argv[1:]:
+            raise
         click.echo(f"govkg: internal error: {err} (run with --debug for details)", err=True)
         sys.exit(EXIT_BAD_INPUT)

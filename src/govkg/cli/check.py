@@ -1,0 +1,42 @@
+"""`govkg check`: the project's main job in one command."""
+
+from __future__ import annotations
+
+import click
+
+from govkg.errors import EXIT_CODES_HELP, EXIT_OK, EXIT_PROBLEMS
+
+MARK = {"pass": "ok  ", "fail": "FAIL", "not run": "--  "}
+
+
+@click.command("check", epilog=EXIT_CODES_HELP)
+@click.pass_context
+def check_command(ctx: click.Context) -> None:
+    """Load the graph, then check evidence quotes, ontology QA, reasoner consistency, SHACL
+    conformance, every canned query, and the claims reconciliation. Exit 0 only when all pass.
+    """
+    from govkg.check import FAIL, NOT_RUN, STAGES, run_stage
+    from govkg.load import load_graph
+    from govkg.output import progress
+
+    with progress("Loading", total=None):
+        kg = load_graph()
+    click.echo(f"ok    load: {len(kg)} triples from {len(kg.files)} files")
+    failed = not_run = 0
+    with progress("Checking", total=len(STAGES)) as advance:
+        for name, stage in STAGES:
+            result = run_stage(name, stage, kg)
+            advance()
+            first, *rest = result.lines or [""]
+            click.echo(f"{MARK[result.status]}  {result.name}: {first}  ({result.seconds:.1f} s)")
+            for line in rest:
+                click.echo(f"        {line}")
+            failed += result.status == FAIL
+            not_run += result.status == NOT_RUN
+    passed = len(STAGES) - failed - not_run
+    summary = f"{passed} passed, {failed} failed, {not_run} not run"
+    if failed:
+        click.echo(f"{summary}: the graph has problems.")
+        ctx.exit(EXIT_PROBLEMS)
+    click.echo(f"{summary}." if not_run else f"{summary}: all checks passed.")
+    ctx.exit(EXIT_OK)

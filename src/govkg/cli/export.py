@@ -1,0 +1,62 @@
+"""`govkg export`: the merged graph (ontology + data) as RDF, optionally with entailments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from govkg.errors import EXIT_CODES_HELP
+from govkg.export import EXPORT_FORMATS
+
+
+@click.command("export", epilog=EXIT_CODES_HELP)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(list(EXPORT_FORMATS)),
+    default="ttl",
+    show_default=True,
+    help="RDF serialisation.",
+)
+@click.option(
+    "--inferred",
+    is_flag=True,
+    help="Add the OWL-RL entailments, so standard ORG/SKOS/PROV queries see every fact.",
+)
+@click.option(
+    "--data-only",
+    is_flag=True,
+    help="Leave the ontology out: only the facts and their evidence.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here (atomically) instead of standard output.",
+)
+def export_command(fmt: str, inferred: bool, data_only: bool, output: Path | None) -> None:
+    """Write the merged graph; same input, same bytes.
+
+    \b
+    Examples:
+      govkg export -o govkg.ttl
+      govkg export --format jsonld --inferred -o govkg-inferred.jsonld
+    """
+    from govkg.export import serialize
+    from govkg.load import load_graph
+    from govkg.output import progress, write_output
+
+    with progress("Loading", total=None):
+        kg = load_graph(ontology=not data_only)
+    if inferred:
+        from govkg.reason import inferred_graph
+
+        with progress("Computing OWL-RL closure", total=None):
+            graph = inferred_graph(kg)
+    else:
+        graph = kg.rdflib()
+    with progress(f"Serialising {fmt}", total=None):
+        payload = serialize(graph, fmt)
+    write_output(output, payload)

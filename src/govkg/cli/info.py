@@ -1,0 +1,44 @@
+"""`govkg info`: what the graph holds, at a glance."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from govkg.errors import EXIT_CODES_HELP
+
+
+@click.command("info", epilog=EXIT_CODES_HELP)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+def info_command(fmt: str, lang: str) -> None:
+    """Triples, entities per class, provinces covered, source, version and licence."""
+    from govkg.info import describe
+    from govkg.load import load_graph
+
+    summary = describe(load_graph(), lang=lang)
+    if fmt == "json":
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"govkg {summary['version']}  ({summary['triples']} triples)")
+    click.echo(f"dataset:   {summary['dataset'] or '-'}")
+    click.echo(f"licence:   {summary['licence'] or '-'}")
+    click.echo(f"source:    {summary['source'] or '-'}")
+    if summary["source_sha256"]:
+        click.echo(f"sha-256:   {summary['source_sha256']}")
+    click.echo(
+        f"provinces: {summary['provinces_covered']} of {summary['provinces']} "
+        "provincial-level divisions have at least one stated body or group"
+    )
+    click.echo("entities:")
+    width = max((len(k) for k in summary["entities"]), default=0)
+    for label, count in summary["entities"].items():
+        click.echo(f"  {label:<{width}}  {count:>5}")
