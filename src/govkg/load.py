@@ -84,6 +84,10 @@ def parse_bytes(
     data: bytes, rfmt: ox.RdfFormat, source: Path | str = "<input>", base_iri: str | None = None
 ) -> list[ox.Quad]:
     """Parse RDF held in memory; the same errors as `parse_file`."""
+    if rfmt == ox.RdfFormat.RDF_XML:
+        from govkg.safety import check_xml_entities
+
+        check_xml_entities(data, str(source))
     try:
         return list(ox.parse(data, format=rfmt, base_iri=base_iri, lenient=False))
     except SyntaxError as err:

@@ -87,7 +87,7 @@ def curie(iri: str) -> str:
         if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
             best = prefix
     if best:
-        return f"{best}:{iri[len(PREFIXES[best]):]}"
+        return f"{best}:{iri[len(PREFIXES[best]) :]}"
     return f"<{iri}>"
 
 

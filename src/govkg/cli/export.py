@@ -11,6 +11,7 @@ from govkg.export import EXPORT_FORMATS
 
 
 @click.command("export", epilog=EXIT_CODES_HELP)
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "-f",
     "--format",
@@ -31,25 +32,42 @@ from govkg.export import EXPORT_FORMATS
     help="Leave the ontology out: only the facts and their evidence.",
 )
 @click.option(
+    "--alone",
+    is_flag=True,
+    help="Export only FILES (e.g. to convert their format), not the bundled graph.",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write here (atomically) instead of standard output.",
 )
-def export_command(fmt: str, inferred: bool, data_only: bool, output: Path | None) -> None:
-    """Write the merged graph; same input, same bytes.
+def export_command(
+    files: tuple[Path, ...],
+    fmt: str,
+    inferred: bool,
+    data_only: bool,
+    alone: bool,
+    output: Path | None,
+) -> None:
+    """Write the merged graph (ontology + data + any FILES); same input, same bytes.
 
     \b
     Examples:
       govkg export -o govkg.ttl
       govkg export --format jsonld --inferred -o govkg-inferred.jsonld
+      govkg export my-bodies.ttl --alone --format nt
     """
+    from govkg.errors import BadInput
+
+    if alone and not files:
+        raise BadInput("--alone needs at least one FILE to export")
     from govkg.export import serialize
     from govkg.load import load_graph
     from govkg.output import progress, write_output
 
     with progress("Loading", total=None):
-        kg = load_graph(ontology=not data_only)
+        kg = load_graph(files, ontology=not (data_only or alone), data=not alone)
     if inferred:
         from govkg.reason import inferred_graph
 

@@ -65,9 +65,30 @@ class LazyGroup(click.Group):
                 raise
             click.echo(f"govkg: error: {err}", err=True)
             ctx.exit(err.exit_code)
-        except KeyboardInterrupt:
+
+    def main(self, *args: Any, standalone_mode: bool = True, **extra: Any) -> Any:
+        """Every error a user can cause becomes one line on stderr and an exit code."""
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **extra)
+        argv = list(extra.get("args") or (args[0] if args else None) or sys.argv[1:])
+        try:
+            code = super().main(*args, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as err:
+            click.echo(err.format_message())
+            sys.exit(0)
+        except click.ClickException as err:
+            hint = f" (see '{err.ctx.command_path} -h')" if getattr(err, "ctx", None) else ""
+            click.echo(f"govkg: error: {err.format_message()}{hint}", err=True)
+            sys.exit(err.exit_code)
+        except (click.Abort, KeyboardInterrupt):
             click.echo("govkg: interrupted", err=True)
-            ctx.exit(130)
+            sys.exit(130)
+        except Exception as err:
+            if "--debug" in argv:
+                raise
+            click.echo(f"govkg: internal error: {err} (run with --debug for details)", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 @click.group(
@@ -88,13 +109,5 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def main() -> None:
-    """Console entry point: a bug still shows one line, not a traceback (unless --debug)."""
-    try:
-        cli.main(prog_name="govkg")
-    except SystemExit as exit_:
-        sys.exit(exit_.code)
-    except Exception as err:
-        if "--debug" in sys.argv[1:]:
-            raise
-        click.echo(f"govkg: internal error: {err} (run with --debug for details)", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    """Console entry point."""
+    cli.main(prog_name="govkg")
