@@ -29,7 +29,8 @@ def test_bundled_graph_loads(kg) -> None:
 
 
 def test_syntax_error_has_line_and_column(tmp_path: Path) -> None:
-    bad = _write(tmp_path, "bad.ttl", "@prefix a: <http://x/> .\n\na:b a:c a:x .\na:d a:e a:f a:g .\n")
+    text = "@prefix a: <http://x/> .\n\na:b a:c a:x .\na:d a:e a:f a:g .\n"
+    bad = _write(tmp_path, "bad.ttl", text)
     with pytest.raises(InputSyntaxError) as info:
         parse_file(bad)
     assert info.value.line == 4
