@@ -1,0 +1,116 @@
+"""`govkg query` and `govkg queries`: run a canned or ad-hoc SPARQL query; list the canned ones."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from govkg.errors import EXIT_CODES_HELP, BadInput
+
+_FORMATS = ("table", "csv", "tsv", "json", "xml", "md", "ttl", "nt", "jsonld")
+
+
+def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise BadInput(f"--param {item!r}: write it as NAME=VALUE")
+        params[key.strip()] = value
+    return params
+
+
+@click.command(
+    "query",
+    epilog="Parameters are bound as RDF terms (an IRI if the value is one or a CURIE with a "
+    "govkg prefix, else a literal), never pasted into the query text. " + EXIT_CODES_HELP,
+)
+@click.argument("query", metavar="NAME|FILE.rq|-")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind a query parameter (repeatable).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "zh"]),
+    default="en",
+    show_default=True,
+    help="Label language (falls back to the other).",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(_FORMATS),
+    default=None,
+    help="Output format [default: table for SELECT/ASK, ttl for CONSTRUCT].",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default=None,
+    help="Write to this file (atomically) instead of standard output.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Stop a query that runs longer (seconds).",
+)
+def query_command(
+    query: str,
+    params: tuple[str, ...],
+    lang: str,
+    fmt: str | None,
+    output: str | None,
+    timeout: float,
+) -> None:
+    """Run a canned query by NAME (see `govkg queries`), a FILE.rq, or SPARQL read from '-'.
+
+    Project prefixes (gk:, gkr:, org:, skos:, ...) need no PREFIX lines.
+    """
+    from govkg.load import load_graph
+    from govkg.output import write_output
+    from govkg.query import run_query
+    from govkg.results import render
+
+    bound = _parse_params(params)
+    if query == "-":
+        query = sys.stdin.read()
+        if not query.strip():
+            raise BadInput("no query on standard input")
+    result = run_query(load_graph(), query, bound, lang=lang, timeout=timeout)
+    tty = output in (None, "-") and sys.stdout.isatty()
+    write_output(output, render(result, fmt, tty=tty))
+
+
+@click.command("queries", epilog=EXIT_CODES_HELP)
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("-v", "--verbose", is_flag=True, help="Also show description, parameters, columns.")
+def queries_command(lang: str, verbose: bool) -> None:
+    """List the canned queries with their titles."""
+    from govkg.query import catalogue
+
+    items = catalogue()
+    size = max((len(q.name) for q in items), default=0)
+    for q in items:
+        params = " ".join(
+            f"{p.name}=" + (p.default if p.default is not None else "…")
+            for p in q.params
+            if p.name != "lang"
+        )
+        click.echo(f"{q.name:<{size}}  {q.title(lang)}" + (f"  [{params}]" if params else ""))
+        if verbose:
+            click.echo(f"{'':<{size}}  {q.description}")
+            click.echo(f"{'':<{size}}  columns: {', '.join(q.columns)}")
+            for p in q.params:
+                click.echo(f"{'':<{size}}  param {p.name}: {p.description}")
+            for ex in q.examples:
+                click.echo(f"{'':<{size}}  e.g. {ex}")
