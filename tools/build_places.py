@@ -110,7 +110,7 @@ def build(csv_path: Path) -> list[Section]:
                 ("prov:wasDerivedFrom", REFERENCE),
             ],
         )
-    return sections + [by_kind["province"], by_kind["autonomous-region"], by_kind["municipality"]]
+    return [*sections, by_kind["province"], by_kind["autonomous-region"], by_kind["municipality"]]
 
 
 HEADER = """

@@ -89,15 +89,20 @@ def _group(pairs: list[tuple[str, object]]) -> list[tuple[str, list[object]]]:
             objs[p] = []
         if o not in objs[p] or isinstance(o, B):
             objs[p].append(o)
-    order.sort(key=lambda p: p != "rdf:type")
+    order.sort(key=lambda p: (p != "rdf:type", p == "gk:attestedBy"))
     return [(p, objs[p]) for p in order]
 
 
 def _obj(o: object, indent: int) -> str:
     if isinstance(o, B):
-        pad = " " * (indent + 2)
+        if not any(isinstance(v, B) for _, v in o.pairs):
+            flat = " ; ".join(
+                f"{_pred(p)} {', '.join(_obj(v, 0) for v in vs)}" for p, vs in _group(o.pairs)
+            )
+            return f"[ {flat} ]"
+        pad = " " * (indent + 4)
         inner = _body(o.pairs, indent + 2)
-        return "[\n" + pad + inner + "\n" + " " * indent + "]"
+        return "[\n" + pad + inner + "\n" + " " * (indent + 2) + "]"
     if isinstance(o, I | L):
         return o.turtle()
     raise TypeError(f"not an RDF term: {o!r}")
