@@ -272,6 +272,8 @@ def build(text: str, digest: str) -> dict[str, list[Section]]:
             ("gk:claimAbout", I(topic)),
             ("gk:statedValue", value),
             ("gk:statedText", L(c.stated_text)),
+            ("rdfs:label", L(f"{c.zh}:{c.stated_text}", "zh")),
+            ("rdfs:label", L(f"{c.en}: {c.stated_text}", "en")),
             ("gk:unit", I(f"concept/unit/{c.unit}")),
         ]
         body = [statement(claim, "gk:claimAbout", topic), statement(claim, "gk:statedValue", value)]

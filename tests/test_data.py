@@ -1,0 +1,474 @@
+"""The data in data/: evidence everywhere, names from the article, key facts pinned, claims exact."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from govkg import resources
+from govkg.load import KnowledgeGraph, parse_file
+from govkg.namespaces import GKR, KINDS, sparql_prologue
+
+P = sparql_prologue()
+ORG_CLASS = "?c rdfs:subClassOf* org:Organization . ?x a ?c ."
+
+
+def rows(kg: KnowledgeGraph, sparql: str) -> list[dict[str, str]]:
+    result = kg.query(P + sparql)
+    names = [v.value for v in result.variables]
+    return [{n: sol[n].value for n in names if sol[n] is not None} for sol in result]
+
+
+def col(kg: KnowledgeGraph, sparql: str, var: str = "x") -> set[str]:
+    return {r[var] for r in rows(kg, sparql) if var in r}
+
+
+def short(iri: str) -> str:
+    return iri.removeprefix(GKR)
+
+
+# ------------------------------------------------------------------ evidence and names
+
+
+def test_every_organisation_group_office_post_event_claim_has_evidence(kg: KnowledgeGraph):
+    things = col(
+        kg,
+        f"""SELECT DISTINCT ?x WHERE {{
+          {{ {ORG_CLASS} }} UNION
+          {{ VALUES ?k {{ gk:CoordinationMechanism gk:LeadingGroupOffice org:Post
+                          gk:ChangeEvent gk:StatedClaim gk:ExpertStatement }}
+             ?c rdfs:subClassOf* ?k . ?x a ?c . }}
+        }}""",
+    )
+    assert len(things) > 120
+    attested = col(kg, "SELECT DISTINCT ?x WHERE { ?x gk:attestedBy ?e . ?e a gk:Evidence }")
+    assert sorted(short(t) for t in things - attested) == []
+
+
+def test_attestations_point_at_annotations_that_mention_the_entity(kg: KnowledgeGraph):
+    """An entity is attested by a quote whose reified statements are about it."""
+    bad = rows(
+        kg,
+        """SELECT ?x ?e WHERE {
+          ?x gk:attestedBy ?e .
+          FILTER NOT EXISTS { ?e oa:hasBody ?b . { ?b rdf:subject ?x } UNION { ?b rdf:object ?x } }
+        }""",
+    )
+    assert bad == []
+
+
+def test_every_organisation_is_named_in_the_article_or_marked_unnamed(
+    kg: KnowledgeGraph, article_text: str
+) -> None:
+    labels: dict[str, set[str]] = {}
+    for r in rows(
+        kg,
+        f"""SELECT ?x ?l WHERE {{ {ORG_CLASS}
+              OPTIONAL {{ ?x skos:prefLabel|skos:altLabel|rdfs:label ?l FILTER(lang(?l) = "zh") }}
+        }}""",
+    ):
+        labels.setdefault(r["x"], set()).update({r["l"]} if "l" in r else set())
+    unnamed = col(kg, "SELECT ?x WHERE { ?x gk:leftUnknown skos:prefLabel }")
+    has_pref = col(kg, 'SELECT ?x WHERE { ?x skos:prefLabel ?l FILTER(lang(?l) = "zh") }')
+    for org, names in labels.items():
+        verbatim = {n for n in names if n in article_text}
+        if org in unnamed:
+            assert org not in has_pref, f"{short(org)} is both named and marked unnamed"
+        else:
+            assert org in has_pref, f"{short(org)} has no zh prefLabel and is not marked unnamed"
+            assert verbatim, f"{short(org)}: no zh label occurs in the article: {names}"
+        # even unnamed bodies are labelled with the article's own words
+        assert verbatim, f"{short(org)}: labels {names} are not the article's words"
+
+
+def test_prefLabels_zh_are_the_articles_words(kg: KnowledgeGraph, article_text: str) -> None:
+    for r in rows(
+        kg,
+        """SELECT ?x ?l WHERE { ?x skos:prefLabel ?l FILTER(lang(?l) = "zh")
+           FILTER(STRSTARTS(STR(?x), "https://w3id.org/govkg/id/org/")) }""",
+    ):
+        assert r["l"] in article_text, f"{short(r['x'])}: {r['l']}"
+
+
+def test_every_resource_has_zh_and_en_labels(kg: KnowledgeGraph) -> None:
+    missing = col(
+        kg,
+        """SELECT DISTINCT ?x WHERE { ?x gk:attestedBy ?e .
+             FILTER NOT EXISTS { ?x rdfs:label ?en FILTER(lang(?en) = "en") } }""",
+    )
+    assert missing == set()
+
+
+def test_iris_follow_the_minting_rule(kg: KnowledgeGraph) -> None:
+    key = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+    for path in resources.data_files():
+        for q in parse_file(path):
+            for t in (q.subject, q.object):
+                iri = t.value if isinstance(t, ox.NamedNode) else ""
+                if not iri.startswith(GKR):
+                    continue
+                kind, _, rest = iri[len(GKR) :].partition("/")
+                assert kind in KINDS, iri
+                parts = rest.split("/")
+                if kind == "concept":
+                    assert len(parts) in (1, 2) and all(key.match(p) for p in parts), iri
+                else:
+                    assert len(parts) == 1 and key.match(parts[0]), iri
+
+
+def test_places_come_from_the_reference_file(kg: KnowledgeGraph) -> None:
+    places = rows(
+        kg,
+        """SELECT ?x ?code ?iso ?wd WHERE { ?x a/rdfs:subClassOf* gk:ProvincialDivision ;
+             dct:identifier ?code ; gk:iso3166Code ?iso ; skos:exactMatch ?wd ;
+             dct:source <https://w3id.org/govkg/id/source/reference-provinces> }""",
+    )
+    assert len(places) == 31
+    by_iso = {r["iso"]: r for r in places}
+    assert by_iso["CN-GS"]["code"] == "620000"
+    assert by_iso["CN-GS"]["x"] == GKR + "place/cn-gs"
+    assert by_iso["CN-NM"]["wd"] == "http://www.wikidata.org/entity/Q41079"
+    kinds = rows(
+        kg, "SELECT ?k (COUNT(?x) AS ?n) WHERE { ?x gk:iso3166Code ?i ; a ?k } GROUP BY ?k"
+    )
+    assert {short(r["k"]).split("#")[-1]: r["n"] for r in kinds} == {
+        "Province": "22",
+        "AutonomousRegion": "5",
+        "Municipality": "4",
+    }
+    assert col(kg, "SELECT ?x WHERE { ?x a gk:Country }") == {GKR + "place/cn"}
+
+
+# ------------------------------------------------------------------ key facts pinned
+
+
+def test_the_four_plaque_bodies_and_their_hosts(kg: KnowledgeGraph) -> None:
+    got = {
+        (short(r["place"]), r["host"])
+        for r in rows(
+            kg,
+            """SELECT ?place ?host WHERE {
+                 ?b gk:legalStatus gkr:concept\\/legal-status\\/plaque-body ;
+                    gk:plaqueOn ?h ; gk:jurisdiction ?place .
+                 ?h skos:prefLabel ?host FILTER(lang(?host) = "zh") }""",
+        )
+    }
+    assert got == {
+        ("place/cn-bj", "北京经信局"),
+        ("place/cn-ln", "辽宁省营商局"),
+        ("place/cn-gs", "甘肃省政府办公厅"),
+        ("place/cn-sn", "陕西省政府办公厅"),
+    }
+    centres = col(kg, "SELECT ?p WHERE { ?b gk:hasCentre ?c . ?b gk:jurisdiction ?p }", "p")
+    assert {short(p) for p in centres} == {"place/cn-ln", "place/cn-gs", "place/cn-sn"}
+
+
+def test_six_directly_affiliated_bodies_at_full_department_level(kg: KnowledgeGraph) -> None:
+    got = rows(
+        kg,
+        """SELECT ?place ?gov WHERE {
+             ?b gk:legalStatus gkr:concept\\/legal-status\\/directly-affiliated-agency ;
+                gk:rank gkr:concept\\/rank\\/full-department-level ;
+                gk:jurisdiction ?place ; gk:subordinateTo ?gov ; gk:leftUnknown gk:directlyUnder .
+             ?gov a gk:PeoplesGovernment ; gk:jurisdiction ?place }""",
+    )
+    assert {short(r["place"]) for r in got} == {
+        f"place/cn-{c}" for c in ("jl", "ah", "sd", "gx", "cq", "gz")
+    }
+    assert len(got) == 6
+    direct = col(kg, "SELECT ?x WHERE { ?x gk:directlyUnder ?y }")
+    assert direct == set()  # the article does not say which parent is direct
+
+
+def test_general_office_manages_zhejiang_guangdong_henan(kg: KnowledgeGraph) -> None:
+    got = col(
+        kg,
+        """SELECT ?p WHERE { ?b gk:managedBy ?go ; gk:jurisdiction ?p .
+             ?go a gk:GeneralOffice ; gk:jurisdiction ?p .
+             ?b gk:legalStatus gkr:concept\\/legal-status\\/department-administered-agency ;
+                gk:rank gkr:concept\\/rank\\/deputy-department-level }""",
+        "p",
+    )
+    assert {short(p) for p in got} == {"place/cn-zj", "place/cn-gd", "place/cn-ha"}
+    fj = col(
+        kg,
+        """SELECT ?x WHERE { ?x gk:managedBy ?drc . ?drc a gk:DevelopmentAndReformCommission .
+             ?x skos:prefLabel "福建省大数据局"@zh }""",
+    )
+    assert len(fj) == 1
+
+
+def test_leading_group_offices_hosted_in_the_drc(kg: KnowledgeGraph) -> None:
+    got = col(
+        kg,
+        """SELECT ?p WHERE { ?g a gk:DigitalGovernmentLeadingGroup ; gk:hasOffice ?o ;
+             gk:jurisdiction ?p . ?o gk:hostedIn ?h . ?h a gk:DevelopmentAndReformCommission }""",
+        "p",
+    )
+    assert {short(p) for p in got} == {f"place/cn-{c}" for c in ("fj", "js", "ln", "yn")}
+    in_go = col(
+        kg,
+        """SELECT ?p WHERE { ?g gk:hasOffice ?o ; gk:jurisdiction ?p .
+             ?o gk:hostedIn ?h . ?h a gk:GeneralOffice }""",
+        "p",
+    )
+    assert {short(p) for p in in_go} == {f"place/cn-{c}" for c in ("gs", "hb", "nm", "xz")}
+    is_host = col(kg, "SELECT ?p WHERE { ?o gk:officeIsHost ?b . ?b gk:jurisdiction ?p }", "p")
+    assert {short(p) for p in is_host} == {
+        f"place/cn-{c}" for c in ("ah", "gd", "gx", "ha", "jl", "sd")
+    }
+
+
+def test_digital_government_groups_only_for_named_provinces(kg: KnowledgeGraph) -> None:
+    groups = col(
+        kg, "SELECT ?p WHERE { ?g a gk:DigitalGovernmentLeadingGroup ; gk:jurisdiction ?p }", "p"
+    )
+    assert len(groups) == 17  # 26 is the article's claim; 17 provinces are named
+    unknown_chairs = col(
+        kg,
+        """SELECT ?g WHERE { ?g a gk:DigitalGovernmentLeadingGroup ; gk:hasChair ?c .
+             ?c gk:leftUnknown gk:heldExOfficioBy }""",
+        "g",
+    )
+    assert len(unknown_chairs) == 16
+
+
+def test_shandong_group_is_co_chaired_by_secretary_and_governor(kg: KnowledgeGraph) -> None:
+    got = rows(
+        kg,
+        """SELECT ?chair ?holder ?in WHERE {
+             ?g skos:prefLabel "数字强省建设领导小组"@zh ; a gk:DigitalGovernmentLeadingGroup ;
+                gk:jurisdiction gkr:place\\/cn-sd ; gk:hasChair ?chair .
+             ?chair gk:heldExOfficioBy ?post . ?post a gk:OfficeHolderPost ;
+                rdfs:label ?holder ; org:postIn ?body . ?body a ?in .
+             FILTER(lang(?holder) = "zh") FILTER(?in IN (gk:PartyCommittee, gk:PeoplesGovernment))
+        }""",
+    )
+    assert {(r["holder"], r["in"].split("#")[-1]) for r in got} == {
+        ("省委书记", "PartyCommittee"),
+        ("省长", "PeoplesGovernment"),
+    }
+    assert len({r["chair"] for r in got}) == 2
+
+
+def test_hainan_statutory_body(kg: KnowledgeGraph) -> None:
+    got = rows(
+        kg,
+        """SELECT ?gov WHERE { ?b skos:prefLabel "海南省大数据管理局"@zh ;
+             gk:legalStatus gkr:concept\\/legal-status\\/statutory-body ; gk:managedBy ?g .
+             ?g skos:prefLabel ?gov FILTER(lang(?gov) = "zh") }""",
+    )
+    assert got == [{"gov": "海南省人民政府"}]
+
+
+def test_coordination_mechanisms(kg: KnowledgeGraph) -> None:
+    def places(cls: str) -> set[str]:
+        return {
+            short(p)[len("place/cn-") :]
+            for p in col(kg, f"SELECT ?p WHERE {{ ?g a {cls} ; gk:jurisdiction ?p }}", "p")
+        }
+
+    assert places("gk:BigDataLeadingGroup") == set("nm bj jx gd fj yn sx ln gz".split())
+    assert places("gk:InformatizationLeadingGroup") == {"sh", "bj", "sc"}
+    assert places("gk:JointConference") == {"ah"}
+
+
+def test_changes(kg: KnowledgeGraph) -> None:
+    got = {
+        (r["kind"].rsplit("/", 1)[-1], r["to"])
+        for r in rows(
+            kg,
+            """SELECT ?kind ?to WHERE { ?e a gk:ChangeEvent ; gk:changeKind ?kind ;
+                 org:resultingOrganization ?b . ?b rdfs:label ?to FILTER(lang(?to) = "zh") }""",
+        )
+    }
+    assert ("renaming", "云南省政务服务管理局") in got
+    assert ("renaming", "贵州省大数据发展管理局") in got
+    assert ("reorganisation", "辽宁省大数据管理中心") in got
+    assert ("reorganisation", "黑龙江省政务大数据中心") in got
+    assert ("unveiling", "国家数据局") in got
+    years = rows(kg, "SELECT ?e ?y WHERE { ?e gk:year ?y }")
+    assert [(short(r["e"]), r["y"]) for r in years] == [
+        ("event/cn-ha-big-data-bureau-establishment", "2018")
+    ]
+    date = rows(kg, "SELECT ?d WHERE { ?e gk:date ?d }")
+    assert date == [{"d": "2023-10-25"}]
+
+
+# ------------------------------------------------------------------ claims
+
+CLAIMS = {
+    "provinces-with-dg-leading-group": ("26", "province", "26", "2023-11-10", None),
+    "dg-chair-party-secretary": ("6", "province", "6", None, None),
+    "dg-chair-governor": ("12", "province", "12", None, None),
+    "dg-chair-vice-governor": ("4", "province", "4", None, None),
+    "dg-chair-other-or-unstated": ("5", "province", "5", None, None),
+    "dg-chair-secretary-or-governor-share": ("70", "percent", "近70%", None, "nearly"),
+    "provinces-with-office-information": ("17", "province", "17", None, None),
+    "office-in-general-office": ("4", "province", "四", None, None),
+    "provinces-with-data-body": ("28", "province", "28", "2023-10-31", None),
+    "provinces-with-known-legal-status": ("25", "province", "25", None, None),
+    "bodies-with-known-legal-status": ("28", "body", "28", None, None),
+    "status-public-institution": ("12", "body", "12", None, None),
+    "status-directly-affiliated": ("6", "body", "6", None, None),
+    "status-department-administered": ("4", "body", "4", None, None),
+    "status-plaque": ("4", "body", "4", None, None),
+    "directly-affiliated-full-department-level": ("6", "body", "6", None, None),
+    "other-provinces-with-big-data-centre": ("10", "province", "10", None, None),
+    "provinces-with-coordination-mechanism": ("13", "province", "13", None, None),
+    "provinces-with-big-data-leading-group": ("10", "province", "10", None, None),
+    "provinces-with-informatization-group": ("3", "province", "3", None, None),
+    "bodies-named-for-big-data": ("20", "body", "20", None, None),
+    "bodies-named-otherwise": ("8", "province", "8", None, None),
+    "public-institution-bureaus": ("12", "body", "12", None, None),
+    "public-institution-bureau-share": ("42.86", "percent", "42.86%", None, None),
+    "survey-provincial-units": ("87", "provincial-unit", "87", None, None),
+    "survey-information-systems": ("767", "information-system", "767", None, None),
+    "survey-interconnected-departments": ("11", "department", "11", None, None),
+    "survey-independent-networks": ("28", "provincial-unit", "28", None, None),
+    "study-divisions": ("1700", "division", "1700多", None, "more-than"),
+    "study-divisions-with-data-share": ("0.3333", "fraction", "1/3", None, None),
+    "study-divisions-supporting-lists-share": ("20", "percent", "不到20%", None, "less-than"),
+}
+
+CLAIM_ROWS = """
+SELECT ?claim ?topic ?value ?unit ?text ?asof ?qual ?exact WHERE {
+  ?claim a gk:StatedClaim ; qb:dataSet gkr:dataset\\/article-claims ; gk:claimAbout ?topic ;
+         gk:statedValue ?value ; gk:unit ?unit ; gk:statedText ?text ; gk:attestedBy ?e .
+  ?topic skos:inScheme gkr:concept\\/claim-topic ; skos:prefLabel ?zh , ?en .
+  FILTER(lang(?zh) = "zh" && lang(?en) = "en")
+  ?e oa:hasTarget/oa:hasSelector/oa:exact ?exact .
+  OPTIONAL { ?claim gk:asOf ?asof } OPTIONAL { ?claim gk:qualifier ?qual }
+}
+"""
+
+
+def test_every_claim_is_exactly_the_articles(kg: KnowledgeGraph) -> None:
+    got = {short(r["topic"]).rsplit("/", 1)[-1]: r for r in rows(kg, CLAIM_ROWS)}
+    assert set(got) == set(CLAIMS)
+    for key, (value, unit, text, as_of, qualifier) in CLAIMS.items():
+        r = got[key]
+        assert Decimal(r["value"]) == Decimal(value), key
+        assert r["unit"] == f"{GKR}concept/unit/{unit}", key
+        assert r["text"] == text, key
+        assert r["text"] in r["exact"], f"{key}: stated text not in its quote"
+        assert r.get("asof") == as_of, key
+        assert (r["qual"].rsplit("/", 1)[-1] if "qual" in r else None) == qualifier, key
+
+
+def test_non_exhaustive_lists_are_marked(kg: KnowledgeGraph) -> None:
+    got = col(kg, "SELECT ?x WHERE { ?x gk:listIsExhaustive false }")
+    assert {short(x) for x in got} >= {
+        "claim/office-in-general-office",
+        "claim/provinces-with-big-data-leading-group",
+        "claim/provinces-with-informatization-group",
+    }
+
+
+def test_survey_claims_are_stated_by_the_unnamed_member(kg: KnowledgeGraph) -> None:
+    got = col(
+        kg,
+        """SELECT ?x WHERE { ?x gk:statedBy ?m . ?m a schema:Person ;
+             gk:leftUnknown schema:name . FILTER NOT EXISTS { ?m schema:name ?n } }""",
+    )
+    assert {short(x) for x in got} == {
+        f"claim/survey-{k}"
+        for k in (
+            "provincial-units",
+            "information-systems",
+            "interconnected-departments",
+            "independent-networks",
+        )
+    }
+
+
+def test_experts_and_their_statements(kg: KnowledgeGraph) -> None:
+    got = rows(
+        kg,
+        """SELECT ?name ?s WHERE { ?s a gk:ExpertStatement ; prov:wasAttributedTo ?p ;
+             gk:attestedBy ?e ; rdfs:comment ?c FILTER(lang(?c) = "en")
+             ?p schema:name ?name FILTER(lang(?name) = "zh") }""",
+    )
+    assert {r["name"] for r in got} == {"张克", "江小涓"}
+
+
+# ------------------------------------------------------------------ the data set
+
+
+def test_void_triples_counts_the_data_files(kg: KnowledgeGraph) -> None:
+    triples = set()
+    for path in resources.data_files():
+        triples.update(q.triple for q in parse_file(path))
+    stated = rows(kg, "SELECT ?n WHERE { gkr:dataset\\/govkg void:triples ?n }")
+    assert stated == [{"n": str(len(triples))}]
+
+
+def test_dataset_description(kg: KnowledgeGraph) -> None:
+    got = rows(
+        kg,
+        """SELECT ?lic ?v ?issued ?src WHERE { gkr:dataset\\/govkg a dcat:Dataset , void:Dataset ;
+             dct:license ?lic ; dcat:version ?v ; dct:issued ?issued ; dct:source ?src }""",
+    )
+    assert got == [
+        {
+            "lic": "https://creativecommons.org/licenses/by/4.0/",
+            "v": "0.1.0",
+            "issued": "2026-11-26",
+            "src": GKR + "source/bjnews-2023-11-23",
+        }
+    ]
+    vocab = col(kg, "SELECT ?x WHERE { gkr:dataset\\/govkg void:vocabulary ?x }")
+    assert "http://www.w3.org/ns/oa#" in vocab and "https://w3id.org/govkg/def" in vocab
+
+
+def test_source_metadata(kg: KnowledgeGraph) -> None:
+    got = rows(
+        kg,
+        """SELECT ?date ?author ?editor WHERE { ?s a gk:SourceArticle ;
+             schema:datePublished ?date ; schema:author/schema:name ?author ;
+             schema:editor/schema:name ?editor ; schema:isPartOf/schema:name "新京智库"@zh ;
+             schema:publisher/schema:name "新京报"@zh .
+             FILTER(lang(?author) = "zh" && lang(?editor) = "zh") }""",
+    )
+    assert got == [{"date": "2023-11-23T17:02:27+08:00", "author": "郑伟彬", "editor": "柯锐"}]
+
+
+# ------------------------------------------------------------------ the build is current
+
+
+@pytest.mark.parametrize("name", ["places"])
+def test_places_file_is_what_the_script_writes(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = Path(__file__).resolve().parents[1]
+    csv_path = root.parent / "shared" / "reference" / "provinces.csv"
+    if not csv_path.is_file():
+        pytest.skip(f"reference file not found: {csv_path}")
+    monkeypatch.syspath_prepend(str(root / "tools"))
+    import build_places
+    from ttl import render, used_prefixes
+
+    secs = build_places.build(csv_path)
+    text = render(build_places.HEADER, secs, used_prefixes(secs))
+    assert (root / "data" / "places.ttl").read_text(encoding="utf-8") == text
+
+
+def test_data_files_are_what_the_facts_give(
+    article_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """data/*.ttl is generated from tools/facts.py: a hand edit or a stale build fails here."""
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.syspath_prepend(str(root / "tools"))
+    import build_data
+    from ttl import render, used_prefixes
+
+    from govkg.evidence import sha256_of
+
+    built = build_data.build(article_text, sha256_of(resources.article_path()))
+    for name, secs in built.items():
+        header = f"govkg data: {build_data.HEADERS[name]}{build_data.COMMON}"
+        expected = render(header, secs, used_prefixes(secs))
+        actual = (root / "data" / f"{name}.ttl").read_text(encoding="utf-8")
+        assert actual == expected, f"data/{name}.ttl is stale: run tools/build_data.py"
