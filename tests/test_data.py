@@ -1,4 +1,4 @@
-"""The data in data/: evidence everywhere, names from the article, key facts pinned, claims exact."""
+"""The data in data/: evidence everywhere, article names, key facts pinned, claims exact."""
 
 from __future__ import annotations
 
@@ -272,7 +272,17 @@ def test_coordination_mechanisms(kg: KnowledgeGraph) -> None:
             for p in col(kg, f"SELECT ?p WHERE {{ ?g a {cls} ; gk:jurisdiction ?p }}", "p")
         }
 
-    assert places("gk:BigDataLeadingGroup") == set("nm bj jx gd fj yn sx ln gz".split())
+    assert places("gk:BigDataLeadingGroup") == {
+        "nm",
+        "bj",
+        "jx",
+        "gd",
+        "fj",
+        "yn",
+        "sx",
+        "ln",
+        "gz",
+    }
     assert places("gk:InformatizationLeadingGroup") == {"sh", "bj", "sc"}
     assert places("gk:JointConference") == {"ah"}
 

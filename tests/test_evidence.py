@@ -81,7 +81,7 @@ def test_check_evidence_passes_on_the_bundled_graph(kg: KnowledgeGraph, article_
 def test_check_evidence_reports_a_changed_article(
     kg: KnowledgeGraph, article_text: str, tmp_path: Path
 ) -> None:
-    start, end, *_ = locate("国家数据局正式揭牌", article_text)
+    start, *_ = locate("国家数据局正式揭牌", article_text)
     changed = article_text[:start] + "国家统计局" + article_text[start + 5 :]
     path = tmp_path / "article.zh.txt"
     path.write_text(changed, encoding="utf-8")
