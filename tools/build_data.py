@@ -24,7 +24,7 @@ from ttl import B, I, L, Section, write
 from govkg import resources
 from govkg.evidence import locate, sha256_of
 from govkg.load import parse_file
-from govkg.namespaces import GKR, ONTOLOGY_IRI, PREFIXES
+from govkg.namespaces import GKR, ONTOLOGY_IRI, PREFIXES, curie
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
@@ -463,7 +463,12 @@ def dataset_sections(triples: int, classes: Counter, vocabularies: list[str]) ->
         pairs.append(
             (
                 "void:classPartition",
-                B([("void:class", I(cls)), ("void:entities", L(str(n), dt="xsd:integer"))]),
+                B(
+                    [
+                        ("void:class", I(curie(cls).strip("<>"))),
+                        ("void:entities", L(str(n), dt="xsd:integer")),
+                    ]
+                ),
             )
         )
     sec.add(I("dataset/govkg"), pairs)
