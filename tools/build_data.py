@@ -148,6 +148,10 @@ def describe(e: F.Entity) -> list:
         pairs += [("rdfs:label", L(e.zh, "zh")), ("rdfs:label", L(e.en, "en"))]
         if e.label_zh and e.label_zh != e.zh:
             pairs.append(("skos:altLabel", L(e.label_zh, "zh")))
+    elif e.ref.startswith("post/") and e.label_zh:
+        # a post is named by its role, in the article's word for it (组长, 省委书记, 省长)
+        pairs += [("skos:prefLabel", L(e.label_zh, "zh")), ("skos:prefLabel", L(e.en, "en"))]
+        pairs += [("rdfs:label", L(e.label_zh, "zh")), ("rdfs:label", L(e.en, "en"))]
     else:
         if e.label_zh:
             pairs.append(("rdfs:label", L(e.label_zh, "zh")))
@@ -217,6 +221,8 @@ def build(text: str, digest: str) -> dict[str, list[Section]]:
             ("skos:prefLabel", L("Topics of the article's stated numbers", "en")),
             ("rdfs:label", L("文章所述统计的主题", "zh")),
             ("rdfs:label", L("Topics of the article's stated numbers", "en")),
+            ("skos:definition", L("文章所述每个统计数字所计量的对象。", "zh")),
+            ("skos:definition", L("What each number the article states counts or measures.", "en")),
         ]
         + [("skos:hasTopConcept", I(f"concept/claim-topic/{c.key}")) for c in F.CLAIMS],
     )
@@ -257,6 +263,8 @@ def build(text: str, digest: str) -> dict[str, list[Section]]:
                 ("skos:inScheme", I("concept/claim-topic")),
                 ("skos:topConceptOf", I("concept/claim-topic")),
                 ("skos:notation", L(c.key)),
+                ("skos:definition", L(f"文章所述:{c.quote}", "zh")),
+                ("skos:definition", L(f"{c.en}, as the article states it.", "en")),
                 ("skos:prefLabel", L(c.zh, "zh")),
                 ("skos:prefLabel", L(c.en, "en")),
                 ("rdfs:label", L(c.zh, "zh")),

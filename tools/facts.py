@@ -643,6 +643,13 @@ YN_OLD = ent(
     "office/cn-yn-e-government-coordination-leading-group-office", "gk:LeadingGroupOffice", "cn-yn",
     zh="省电子政务协调工作领导小组办公室",
     en="Yunnan: office of the provincial e-government coordination leading group (former)",
+    unknown=("gk:hostedIn",),
+)  # fmt: skip
+YN_OLD_GROUP = ent(
+    "group/cn-yn-e-government-coordination-leading-group", "gk:LeadingGroup", "cn-yn",
+    zh="省电子政务协调工作领导小组", en="Yunnan: provincial e-government coordination leading group",
+    comment_en="Known only as the group whose office (省电子政务协调工作领导小组办公室) was renamed "
+    "into 云南省政务服务管理局.",
 )  # fmt: skip
 YN_REN = ent(
     "event/cn-yn-government-services-bureau-renaming", "gk:ChangeEvent", "cn-yn",
@@ -656,6 +663,7 @@ fact(
     T(YN_REN, "org:resultingOrganization", YN),
     T(YN, "skos:prefLabel", L("云南省政务服务管理局", "zh")),
     T(YN_OLD, "skos:prefLabel", L("省电子政务协调工作领导小组办公室", "zh")),
+    T(YN_OLD_GROUP, "gk:hasOffice", YN_OLD),
 )
 GZ_OLD = ent(
     "org/cn-gz-public-services-office", "gk:PublicBody", "cn-gz", zh="贵州省公共服务管理办公室",
