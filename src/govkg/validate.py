@@ -326,24 +326,35 @@ def read_results(report: rdflib.Graph, shapes: rdflib.Graph) -> list[ValidationR
 
 
 def _messages(report: Any, node: Any, shapes: Any, source: Any) -> tuple[str, str]:
+    """The result's message in zh and en.
+
+    pySHACL fills in `{?value}`-style variables but drops the language tag; a filled-in
+    message is given the language of the shape's template it matches.
+    """
     from rdflib import Literal, Namespace
 
     sh = Namespace(SH)
+    templates: list[tuple[str, re.Pattern[str], str]] = []
+    if source is not None:
+        for msg in shapes.objects(source, sh.message):
+            if isinstance(msg, Literal) and msg.language:
+                parts = re.split(r"\{[?$]\w+\}", str(msg))
+                pattern = re.compile("^" + "(.*?)".join(map(re.escape, parts)) + "$", re.S)
+                templates.append((msg.language.lower()[:2], pattern, str(msg)))
     found: dict[str, str] = {}
     untagged = ""
-    msgs = list(report.objects(node, sh.resultMessage))
-    if source is not None:  # the shape's own messages, in case an engine copied only one
-        msgs += list(shapes.objects(source, sh.message))
-    for msg in msgs:
+    for msg in report.objects(node, sh.resultMessage):
         if not isinstance(msg, Literal):
             continue
-        lang = (msg.language or "").lower()
-        if lang.startswith("zh"):
-            found.setdefault("zh", str(msg))
-        elif lang.startswith("en"):
-            found.setdefault("en", str(msg))
+        lang = (msg.language or "").lower()[:2]
+        if not lang:
+            lang = next((t_lang for t_lang, pat, _ in templates if pat.match(str(msg))), "")
+        if lang in ("zh", "en"):
+            found.setdefault(lang, str(msg))
         elif not untagged:
             untagged = str(msg)
+    for t_lang, _, text in templates:  # an engine that copied no message at all
+        found.setdefault(t_lang, text)
     return found.get("zh", untagged), found.get("en", untagged)
 
 
@@ -484,6 +495,14 @@ def _short(term: str | None) -> str:
     return term
 
 
+_IRI = re.compile(r"https?://[^\s()（）<>\"'，,]+")
+
+
+def _compact(message: str) -> str:
+    """IRIs filled into a message, shortened to prefixed names for reading."""
+    return _IRI.sub(lambda m: curie(m.group(0)) if "…" not in m.group(0) else m.group(0), message)
+
+
 def summary(report: ValidationReport, lang: str = "en") -> str:
     n = {sev: report.count(sev) for sev in SEVERITIES}
     if lang == "zh":
@@ -512,7 +531,7 @@ def to_text(report: ValidationReport, lang: str = "en") -> str:
             if r.value is not None:
                 detail.append(f"value {_short(r.value)}")
             extra = f" [{'; '.join(detail)}]" if detail else ""
-            lines.append(f"  {r.shape} {r.severity}: {r.message(lang)}{extra}")
+            lines.append(f"  {r.shape} {r.severity}: {_compact(r.message(lang))}{extra}")
         lines.append("")
     lines.append(summary(report, lang))
     return "\n".join(lines) + "\n"

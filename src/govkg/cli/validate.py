@@ -1,0 +1,100 @@
+"""`govkg validate`: check new data (or the bundled graph) against the SHACL shapes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from govkg.errors import EXIT_CODES_HELP, EXIT_OK, EXIT_PROBLEMS
+
+
+@click.command("validate", epilog=EXIT_CODES_HELP)
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--shapes",
+    "shapes_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder of shapes (*.ttl) to use instead of the bundled shapes.",
+)
+@click.option(
+    "--with-bundled/--alone",
+    default=True,
+    show_default=True,
+    help="Merge FILES with the bundled data (so they may refer to existing bodies), or check "
+    "only FILES. The ontology is always merged in for the class hierarchy.",
+)
+@click.option(
+    "--inference",
+    type=click.Choice(["none", "rdfs", "owlrl"]),
+    default="none",
+    show_default=True,
+    help="Inference before validating (owlrl is much slower).",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "turtle", "json", "csv"]),
+    default="text",
+    show_default=True,
+    help="text for people; turtle is the standard sh:ValidationReport; json/csv one row a result.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["violation", "warning", "info"]),
+    default="violation",
+    show_default=True,
+    help="Exit 1 when there is a result of this severity or a more serious one.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "zh"]),
+    default="en",
+    show_default=True,
+    help="Language of the messages.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the report to this file (atomically) instead of standard output.",
+)
+@click.pass_context
+def validate_command(
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    shapes_dir: Path | None,
+    with_bundled: bool,
+    inference: str,
+    fmt: str,
+    fail_on: str,
+    lang: str,
+    output: Path | None,
+) -> None:
+    """Validate FILES (or, with none, the bundled graph) against govkg's SHACL shapes.
+
+    Results are grouped by the node they are about, with the shape ID (S01...), severity,
+    message, offending value and the file and line the node comes from. Violations break the
+    model, Warnings are missing recommended information, Infos list what the article leaves
+    unknown.
+    """
+    from govkg.output import progress, write_output
+    from govkg.validate import render, validate
+
+    with progress("Validating", total=None):
+        report = validate(
+            files,
+            bundled=with_bundled,
+            shapes_dir=shapes_dir,
+            inference=inference,
+        )
+    write_output(output, render(report, fmt, lang))
+    failing = report.at_or_above(fail_on)
+    if output is not None and fmt != "text":
+        from govkg.validate import summary
+
+        click.echo(summary(report, lang), err=True)
+    ctx.exit(EXIT_PROBLEMS if failing else EXIT_OK)
