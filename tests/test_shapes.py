@@ -109,7 +109,7 @@ def test_every_shape_is_numbered_named_and_explained() -> None:
 
 def test_readme_lists_every_shape() -> None:
     text = README.read_text(encoding="utf-8")
-    for sid, iri in shape_ids(load_shapes()).items():
+    for iri in shape_ids(load_shapes()).values():
         local = iri[len(GKS) :]
         assert f"`{local}`" in text, f"shapes/README.md does not list {local}"
     assert len(re.findall(r"^\|\s*S\d{2}\s*\|", text, re.M)) == len(shape_ids(load_shapes()))

@@ -77,6 +77,7 @@ class PyShaclEngine:
                 meta_shacl=False,
                 advanced=True,  # SPARQL targets (SHACL Advanced Features) of S51, S53-S54, S57-S59
                 use_shapes=list(use_shapes) if use_shapes else None,
+                inplace=True,  # the caller hands a fresh graph: no need to copy it
             )
         if not hasattr(report, "subjects"):  # pySHACL reports a broken shapes graph this way
             raise BadInput(f"the shapes cannot be used: {getattr(report, 'message', report)}")
