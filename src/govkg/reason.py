@@ -253,15 +253,73 @@ _REFLEXIVE_NOISE = (
     RDFS + "subPropertyOf",
 )
 _OWLRL_ERRORS = "http://www.daml.org/2002/03/agents/agent-ont#"
+_DECLARATION_TYPES = (
+    OWL + "ObjectProperty",
+    OWL + "DatatypeProperty",
+    OWL + "AnnotationProperty",
+    OWL + "OntologyProperty",
+    RDF + "Property",
+)
+_ANNOTATION_PREDICATES = (
+    RDFS + "label",
+    RDFS + "comment",
+    RDFS + "isDefinedBy",
+    RDFS + "seeAlso",
+    OWL + "versionInfo",
+    OWL + "versionIRI",
+    OWL + "deprecated",
+)
 
 
-def inferred_graph(kg: KnowledgeGraph) -> rdflib.Graph:
+def _split_for_owlrl(graph: Any) -> tuple[list[Any], list[Any]]:
+    """Triples owlrl must see, and triples no OWL-RL rule can use.
+
+    Outside the RDF/RDFS/OWL vocabulary itself, a triple `s p o` triggers an OWL-RL rule only
+    through an axiom that names `p` (domain, range, sub-property, inverse, characteristic,
+    restriction, key, chain) or through owl:sameAs. When no such axiom names `p` (a bare
+    declaration or a label does not count) and nothing uses owl:sameAs, the triple can only
+    be copied through; leaving such triples (labels, definitions, quotes, offsets, evidence
+    bodies) out of the closure run and adding them back gives the same result, faster. A test
+    compares it with the full run.
+    """
+    from rdflib import URIRef
+
+    same_as = URIRef(OWL + "sameAs")
+    if any(True for _ in graph.triples((None, same_as, None))):
+        return list(graph), []
+    rdf_type = URIRef(RDF + "type")
+    rule_rdf = {URIRef(RDF + n) for n in ("type", "first", "rest")}  # the rdf: terms rules use
+    declarations = {URIRef(t) for t in _DECLARATION_TYPES}
+    annotations = {URIRef(p) for p in _ANNOTATION_PREDICATES}
+    mentioned: set[Any] = set()
+    for s, p, o in graph:
+        if p == rdf_type:
+            if o not in declarations:
+                mentioned.add(s)  # e.g. `p a owl:TransitiveProperty`
+        elif str(p).startswith((OWL, RDFS)) and p not in annotations:
+            mentioned.add(s)  # domain, range, sub-property, inverse, restriction, ...
+            if isinstance(o, URIRef):
+                mentioned.add(o)
+        elif str(p).startswith(RDF) and isinstance(o, URIRef):
+            mentioned.add(o)  # members of lists (chains, keys, unions)
+    active, passive = [], []
+    for triple in graph:
+        p = triple[1]
+        if p in mentioned or p in rule_rdf or str(p).startswith((OWL, RDFS)):
+            active.append(triple)
+        else:
+            passive.append(triple)
+    return active, passive
+
+
+def inferred_graph(kg: KnowledgeGraph, *, fast: bool = True) -> rdflib.Graph:
     """The OWL-RL closure (owlrl) of ontology + data, original triples included.
 
     owlrl's bookkeeping is removed so the export stays readable: triples about owl:/rdf:/rdfs:/
     xsd: built-ins, reflexive sameAs/equivalence/subclass triples, `?x a owl:Thing`,
     `?c rdfs:subClassOf owl:Thing`, literal subjects and owlrl's error-message nodes. The
-    original triples are always kept. Same input, same triples.
+    original triples are always kept. Same input, same triples. `fast=False` runs owlrl on
+    every triple (for checking that the shortcut of `_split_for_owlrl` changes nothing).
     """
     import owlrl
     from rdflib import Graph, Literal, URIRef
@@ -270,11 +328,14 @@ def inferred_graph(kg: KnowledgeGraph) -> rdflib.Graph:
 
     original = kg.rdflib()
     graph = Graph()
-    for triple in original:
+    active, passive = _split_for_owlrl(original) if fast else (list(original), [])
+    for triple in active:
         graph.add(triple)
     owlrl.DeductiveClosure(
         owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
     ).expand(graph)
+    for triple in passive:
+        graph.add(triple)
 
     thing = URIRef(OWL + "Thing")
     rdf_type = URIRef(RDF + "type")
