@@ -72,8 +72,10 @@ class PyShaclEngine:
                 shacl_graph=shapes,
                 inference=None if inference == "none" else inference,
                 abort_on_first=False,
-                allow_infos=True,
-                allow_warnings=True,
+                # the standard report: sh:conforms false on any result (govkg's own
+                # `conforms` ignores Warnings and Infos)
+                allow_infos=False,
+                allow_warnings=False,
                 meta_shacl=False,
                 advanced=True,  # SPARQL targets (SHACL Advanced Features) of S51, S53-S54, S57-S59
                 use_shapes=list(use_shapes) if use_shapes else None,
@@ -116,7 +118,7 @@ def _prepared_queries() -> Iterator[None]:
 DEFAULT_ENGINE: ShaclEngine = PyShaclEngine()
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class ValidationResult:
     """One `sh:ValidationResult`, with the shape's ID and messages in both languages."""
 
@@ -138,6 +140,10 @@ class ValidationResult:
         if lang == "en":
             first, second = second, first
         return first or second
+
+    def sort_key(self) -> tuple[int, str, str, str, str]:
+        """Most serious first, then by focus node, shape, path and value."""
+        return (self.severity_rank, self.focus, self.shape, self.path or "", self.value or "")
 
     def key(self) -> tuple[str, str, str]:
         """What a fixture asserts: (focus node, shape ID, severity)."""
@@ -288,8 +294,10 @@ def validate_graph(
     from govkg import resources
 
     ontology = {p.resolve() for p in resources.ontology_files()}
-    located = [_locate(r, kg, ontology) for r in results]
-    return ValidationReport(sorted(located), report_graph, engine.name, list(kg.files))
+    bundled = {p.resolve() for p in resources.data_files()}
+    located = [_locate(r, kg, ontology, bundled) for r in results]
+    located.sort(key=ValidationResult.sort_key)
+    return ValidationReport(located, report_graph, engine.name, list(kg.files))
 
 
 def read_results(report: rdflib.Graph, shapes: rdflib.Graph) -> list[ValidationResult]:
@@ -406,7 +414,10 @@ def _path_text(graph: Any, path: Any) -> str | None:
 # --- where a focus node came from -----------------------------------------------------------
 
 
-def _locate(result: ValidationResult, kg: KnowledgeGraph, skip: set[Path]) -> ValidationResult:
+def _locate(
+    result: ValidationResult, kg: KnowledgeGraph, skip: set[Path], bundled: set[Path]
+) -> ValidationResult:
+    """Add the file (a user's file before a bundled one) and line the focus node is in."""
     from dataclasses import replace
 
     if result.focus.startswith("_:"):
@@ -414,8 +425,16 @@ def _locate(result: ValidationResult, kg: KnowledgeGraph, skip: set[Path]) -> Va
     files = [f for f in kg.files_of(result.focus) if f.resolve() not in skip]
     if not files:
         return result
-    path = files[0]
-    return replace(result, file=str(path), line=first_line(path, result.focus))
+    path = sorted(files, key=lambda f: f.resolve() in bundled)[0]
+    return replace(result, file=_display(path), line=first_line(path, result.focus))
+
+
+def _display(path: Path) -> str:
+    """A path relative to the working folder when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def first_line(path: Path, iri: str) -> int | None:
@@ -436,6 +455,8 @@ def first_line(path: Path, iri: str) -> int | None:
     if base and iri.startswith(base.group(1)):
         needles.append(f"<{iri[len(base.group(1)) :]}>")
     for number, line in enumerate(text.splitlines(), start=1):
+        if line.lstrip().startswith("#"):
+            continue
         for needle in needles:
             at = line.find(needle)
             while at >= 0:
