@@ -376,7 +376,7 @@ def build(text: str, digest: str) -> dict[str, list[Section]]:
         "provinces": [Section(f"{NAMES[p]} ({p.upper()})") for p in ORDER if p in NAMES],
         "experts": [
             Section("Quoted experts and their statements"),
-            Section("The CPPCC member who surveyed a central province (2022)"),
+            Section("The CPPCC member who surveyed a province in central China (told in 2022)"),
         ],
         "claims": [cube, topic_sec, claim_sec],
     }
@@ -388,7 +388,7 @@ def build(text: str, digest: str) -> dict[str, list[Section]]:
         elif where == "national":
             sections["national"][0].add(I(ref), pairs)
         elif where == "experts":
-            sections["experts"][1 if ref == F.MEMBER else 0].add(I(ref), pairs)
+            sections["experts"][1 if ref in (F.MEMBER, F.MEMBER_ST) else 0].add(I(ref), pairs)
         else:
             place = F.ENTITIES[ref].place
             sections["provinces"][prov_index[place]].add(I(ref), pairs)

@@ -197,6 +197,8 @@ NDA = ent(
 NDA_UNVEIL = ent(
     "event/cn-national-data-administration-unveiling", "gk:ChangeEvent", "cn",
     zh="国家数据局正式揭牌", en="Unveiling of the National Data Administration",
+    comment_en="The article says the unveiling marks a new stage of China's digital-government "
+    "building (标志着我国数字政府建设进入一个新阶段).",
 )  # fmt: skip
 fact(
     "cn-national-data-administration-unveiling",
@@ -222,19 +224,19 @@ for p in ("cn-gd", "cn-ha", "cn-jl", "cn-sx", "cn-tj", "cn-hl"):
 # Shandong: named group, two chairs held ex officio by the Party secretary and the governor.
 SD_GROUP = ent(
     "group/cn-sd-digital-province-leading-group", "gk:DigitalGovernmentLeadingGroup", "cn-sd",
-    zh="数字强省建设领导小组", en="Shandong: leading group for building a digital province",
+    zh="数字强省建设领导小组", en="Shandong: leading group for building a strong digital province",
 )  # fmt: skip
 SD_OFFICE = ent(
     "office/cn-sd-digital-province-leading-group-office", "gk:LeadingGroupOffice", "cn-sd",
-    label_zh="领导小组办公室", en="Shandong: office of the digital province leading group",
+    label_zh="领导小组办公室", en="Shandong: office of the leading group for building a strong digital province",
 )  # fmt: skip
 SD_CHAIR1 = ent(
     "post/cn-sd-digital-province-leading-group-chair-1", "gk:ChairPost", "cn-sd",
-    label_zh="组长", en="Shandong: co-chair of the digital province leading group (1)",
+    label_zh="组长", en="Shandong: co-chair of the leading group for building a strong digital province (1)",
 )  # fmt: skip
 SD_CHAIR2 = ent(
     "post/cn-sd-digital-province-leading-group-chair-2", "gk:ChairPost", "cn-sd",
-    label_zh="组长", en="Shandong: co-chair of the digital province leading group (2)",
+    label_zh="组长", en="Shandong: co-chair of the leading group for building a strong digital province (2)",
 )  # fmt: skip
 SD_PARTY = ent(
     "org/cn-sd-party-committee", "gk:PartyCommittee", "cn-sd", label_zh="省委",
@@ -325,7 +327,7 @@ SD = ent(
 JL = ent(
     "org/cn-jl-government-services-and-digitalisation-bureau", "gk:DataManagementBody", "cn-jl",
     zh="吉林省政务服务和数字化建设管理局",
-    en="Jilin Government Services and Digitalisation Administration Bureau",
+    en="Jilin Government Services and Digitalisation Construction Administration Bureau",
 )  # fmt: skip
 CQ = ent(
     "org/cn-cq-data-management-body", "gk:DataManagementBody", "cn-cq",
@@ -531,8 +533,8 @@ fact(
     T(GO["cn-sn"], "skos:prefLabel", L("陕西省政府办公厅", "zh")),
 )
 ENTITIES[PLAQUE_BODIES["cn-bj"]].comment_en = (
-    "Of the four plaque bureaus, the article names Beijing as the one without a "
-    "corresponding big data centre (除北京外)."
+    "Of the four plaque provinces the article excepts Beijing (除北京外) when it says the "
+    "other three each have a corresponding big data centre (一局一中心)."
 )
 LN_CENTRE = ent(
     "org/cn-ln-big-data-management-centre", "gk:DataCentre", "cn-ln", zh="辽宁省大数据管理中心",
@@ -590,9 +592,9 @@ fact(
 HA_EST = ent(
     "event/cn-ha-big-data-bureau-establishment", "gk:ChangeEvent", "cn-ha",
     label_zh="河南省大数据管理局成立", en="Establishment of the Henan Big Data Administration Bureau",
-    comment_en="Formed by integrating duties of provincial government departments: "
-    "e-government planning and construction guidance, administrative approval and "
-    "convenience-service construction, data mining and use.",
+    comment_en="Formed by integrating duties of relevant provincial government departments, "
+    "among them (等) e-government planning and construction guidance, administrative approval "
+    "and convenience-service construction, data mining and use.",
 )  # fmt: skip
 fact(
     "cn-ha-big-data-bureau-establishment",
@@ -913,7 +915,8 @@ JIANG = person(
 )  # fmt: skip
 MEMBER = ent(
     "person/cppcc-member-2022-survey", ["schema:Person", "prov:Person"], None,
-    label_zh="政协委员", en="A CPPCC member (not named) who surveyed a central province in 2022",
+    label_zh="政协委员",
+    en="A CPPCC member (not named) who surveyed a province in central China (told in 2022)",
     unknown=("schema:name",),
     comment_en="A member of the political consultative conference (政协委员) who spent months "
     "surveying the state of digital-government building in an unnamed province of central "
@@ -941,7 +944,7 @@ ZHANG_ST = ent(
     comment_en="Public institutions that in practice perform some administrative functions, "
     "taking them on in addition because of staffing-quota limits although their main duty is "
     "public service, easily blur government and public-institution roles, let administrative "
-    "functions circulate outside the system and make management irregular.",
+    "functions circulate outside the system, make management irregular and the like (等现象).",
     extra=(("prov:wasAttributedTo", ZHANG),),
 )  # fmt: skip
 fact(
@@ -953,10 +956,10 @@ fact(
 JIANG_ST = ent(
     "statement/jiang-xiaojuan-departmental-data-duties", "gk:ExpertStatement", None,
     label_zh="江小涓就指出", en="Jiang Xiaojuan on departments' unclear data duties",
-    comment_en="Collecting and generating, updating and maintaining, and leading the sharing "
-    "of government data are seldom clearly defined from the angle of departmental duties; "
-    "this easily leaves departments unsure what data they hold and leads to buck-passing or "
-    "padding when data are pooled and shared.",
+    comment_en="Collecting and generating, updating and maintaining, leading the sharing and "
+    "other aspects (等方面) of government data are seldom clearly defined from the angle of "
+    "departmental duties; this easily leaves departments unsure what data they hold and leads "
+    "to buck-passing, padding and similar problems (等问题) when data are pooled and shared.",
     extra=(("prov:wasAttributedTo", JIANG),),
 )  # fmt: skip
 fact(
@@ -964,6 +967,34 @@ fact(
     "在政务数据的采集生成、更新维护、牵头共享等方面,很少从部门职责角度予以清晰界定",
     T(JIANG_ST, "prov:wasAttributedTo", JIANG),
     T(JIANG_ST, "gk:statedBy", JIANG),
+)
+MEMBER_ST = ent(
+    "statement/cppcc-member-2022-survey-findings", "gk:ExpertStatement", None,
+    label_zh="政协委员对新京智库表示",
+    en="The CPPCC member on unconnected networks and slow data sharing in the surveyed province",
+    comment_en="In the surveyed province some departments' private networks and business systems "
+    "were built by national ministries or provincial departments without horizontal links; "
+    "provincial departments' unwillingness, inability and fear to share data (不愿、不能、不敢) "
+    "persisted to varying degrees, showing as weak, scattered and slow (弱、散、慢): weak "
+    "staffing (the provincial government-affairs bureau and big data centre working alone), "
+    "scattered effort (insufficient provincial coordination; the members of the provincial "
+    "digital government leading group not pulling together), slow overall progress in data "
+    "sharing (no strong check on departments that lag). The article gives these findings right "
+    "after the member's figures and then calls them 上述政协委员的调研 (the survey of the CPPCC "
+    "member above).",
+    extra=(("prov:wasAttributedTo", MEMBER),),
+)  # fmt: skip
+fact(
+    "cppcc-member-survey-findings",
+    "省直部门“不愿、不能、不敢”共享的情况仍不同程度存在,集中表现为“弱、散、慢”",
+    T(MEMBER_ST, "prov:wasAttributedTo", MEMBER),
+    T(MEMBER_ST, "gk:statedBy", MEMBER),
+)
+fact(
+    "cppcc-member-survey-attribution",
+    "从上述政协委员的调研可以发现,相关工作的推进并非那么容易",
+    T(MEMBER_ST, "prov:wasAttributedTo", MEMBER),
+    comment="The article refers back to the findings as the CPPCC member's survey.",
 )
 fact(
     "jiang-xiaojuan-statement-consequence",
