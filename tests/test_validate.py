@@ -209,3 +209,22 @@ def test_first_line_finds_full_relative_prefixed_and_escaped_names(tmp_path: Pat
     assert first_line(f, GKR + "org/c") == 7
     assert first_line(f, GKR + "org/d") == 8
     assert first_line(f, GKR + "org/zz") is None
+
+
+def test_blank_node_focus_is_located_by_its_owner(tmp_path: Path) -> None:
+    f = tmp_path / "evidence.ttl"
+    f.write_text(
+        "@base <https://w3id.org/govkg/id/> .\n"
+        "@prefix gk: <https://w3id.org/govkg/def#> .\n"
+        "@prefix oa: <http://www.w3.org/ns/oa#> .\n"
+        "<evidence/x> a gk:Evidence ;\n"
+        "    oa:hasTarget [ oa:hasSource <source/a> ;\n"
+        "        oa:hasSelector [ a oa:TextPositionSelector ; oa:start 5 ; oa:end 3 ] ] .\n",
+        encoding="utf-8",
+    )
+    report = validate([f], bundled=False, only=["S49"])
+    (r,) = report.results
+    assert r.focus.startswith("_:") and r.owner == GKR + "evidence/x"
+    assert (r.file, r.line) == (str(f), 4)
+    text = render(report, "text")
+    assert "(in gkr:evidence/x)" in text and '"5"^^xsd:integer' in text

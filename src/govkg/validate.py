@@ -134,6 +134,7 @@ class ValidationResult:
     constraint: str | None = None
     file: str | None = None
     line: int | None = None
+    owner: str | None = None  # for a blank-node focus: the named node it hangs from
 
     def message(self, lang: str = "en") -> str:
         first, second = (self.message_zh, self.message_en)
@@ -417,16 +418,39 @@ def _path_text(graph: Any, path: Any) -> str | None:
 def _locate(
     result: ValidationResult, kg: KnowledgeGraph, skip: set[Path], bundled: set[Path]
 ) -> ValidationResult:
-    """Add the file (a user's file before a bundled one) and line the focus node is in."""
+    """Add the file (a user's file before a bundled one) and line the focus node is in.
+
+    A blank node (an evidence selector, say) is located by the named node it hangs from.
+    """
     from dataclasses import replace
 
-    if result.focus.startswith("_:"):
-        return result
-    files = [f for f in kg.files_of(result.focus) if f.resolve() not in skip]
+    iri = result.focus
+    owner = None
+    if iri.startswith("_:"):
+        owner = _owner(kg, iri[2:])
+        if owner is None:
+            return result
+        iri = owner
+    files = [f for f in kg.files_of(iri) if f.resolve() not in skip]
     if not files:
-        return result
+        return replace(result, owner=owner)
     path = sorted(files, key=lambda f: f.resolve() in bundled)[0]
-    return replace(result, file=_display(path), line=first_line(path, result.focus))
+    return replace(result, file=_display(path), line=first_line(path, iri), owner=owner)
+
+
+def _owner(kg: KnowledgeGraph, bnode_id: str, depth: int = 6) -> str | None:
+    """The first named node found walking up from a blank node (a few steps at most)."""
+    import pyoxigraph as ox
+
+    node: Any = ox.BlankNode(bnode_id)
+    for _ in range(depth):
+        parent = next(iter(kg.store.quads_for_pattern(None, None, node)), None)
+        if parent is None:
+            return None
+        if isinstance(parent.subject, ox.NamedNode):
+            return parent.subject.value
+        node = parent.subject
+    return None
 
 
 def _display(path: Path) -> str:
@@ -512,6 +536,9 @@ def to_csv(report: ValidationReport, lang: str = "en") -> str:
 def _short(term: str | None) -> str:
     if term is None:
         return ""
+    typed = re.match(r'^(".*")\^\^<([^>]+)>$', term, re.S)
+    if typed:
+        return f"{typed.group(1)}^^{curie(typed.group(2))}"
     if term.startswith("http") or term.startswith("urn:"):
         return curie(term)
     return term
@@ -545,7 +572,8 @@ def to_text(report: ValidationReport, lang: str = "en") -> str:
         first = items[0]
         if first.file:
             where = f"  ({first.file}" + (f":{first.line}" if first.line else "") + ")"
-        lines.append(f"{_short(focus)}{where}")
+        owner = f" (in {_short(first.owner)})" if first.owner else ""
+        lines.append(f"{_short(focus)}{owner}{where}")
         for r in items:
             detail = []
             if r.path:
