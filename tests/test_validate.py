@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from govkg.validate import (
     SEVERITIES,
     PyShaclEngine,
     ValidationReport,
+    compare_reports,
     first_line,
     render,
     validate,
@@ -228,3 +230,20 @@ def test_blank_node_focus_is_located_by_its_owner(tmp_path: Path) -> None:
     assert (r.file, r.line) == (str(f), 4)
     text = render(report, "text")
     assert "(in gkr:evidence/x)" in text and '"5"^^xsd:integer' in text
+
+
+def test_compare_reports_result_for_result() -> None:
+    path = Path(__file__).parent / "shapes" / "S49-invalid-02.ttl"
+    one = validate([path], bundled=False)
+    two = validate([path], bundled=False)
+    assert compare_reports(one, two) == (Counter(), Counter())
+    fewer = validate([path], bundled=False, only=["S49"])
+    only_first, only_second = compare_reports(one, fewer)
+    assert not only_second and only_first
+    assert all(key[1] != "S49" for key in only_first)
+
+
+def test_first_line_in_json_ld(tmp_path: Path) -> None:
+    f = tmp_path / "x.jsonld"
+    f.write_text('{\n  "@id": "https://w3id.org/govkg/id/org/a",\n  "@type": "x"\n}\n')
+    assert first_line(f, GKR + "org/a") == 2

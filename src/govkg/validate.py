@@ -467,7 +467,7 @@ def first_line(path: Path, iri: str) -> int | None:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    needles = [f"<{iri}>"]
+    needles = [f"<{iri}>", f'"{iri}"']  # Turtle/N-Triples; JSON-LD and RDF/XML
     declared = dict(PREFIXES)
     for m in re.finditer(r"@?prefix\s+([\w.-]*):\s*<([^>]*)>", text, re.IGNORECASE):
         declared[m.group(1)] = m.group(2)
@@ -598,3 +598,21 @@ def render(report: ValidationReport, fmt: str = "text", lang: str = "en") -> str
 
 def result_keys(results: Iterable[ValidationResult]) -> set[tuple[str, str, str]]:
     return {r.key() for r in results}
+
+
+def compare_reports(
+    first: ValidationReport, second: ValidationReport
+) -> tuple[Counter[tuple[str, ...]], Counter[tuple[str, ...]]]:
+    """Results only `first` has, and only `second` has, result for result.
+
+    Compared on (focus, shape, severity, path, value) as multisets, not on messages: for
+    checking a new engine against pySHACL on the same data and shapes.
+    """
+
+    def keyed(report: ValidationReport) -> Counter[tuple[str, ...]]:
+        return Counter(
+            (r.focus, r.shape, r.severity, r.path or "", r.value or "") for r in report.results
+        )
+
+    a, b = keyed(first), keyed(second)
+    return a - b, b - a
