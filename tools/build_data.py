@@ -92,6 +92,14 @@ def term(o: object) -> object:
     return I(o) if isinstance(o, str) else o
 
 
+def canonical_decimal(value: str) -> str:
+    """The XSD canonical form of a decimal ("4" -> "4.0"), which serialisers write back as is."""
+    from decimal import Decimal
+
+    text = format(Decimal(str(value)).normalize(), "f")
+    return text if "." in text else text + ".0"
+
+
 def evidence_node(key: str, quote: str, occurrence: int, text: str) -> tuple[int, list]:
     start, end, prefix, suffix = locate(quote, text, occurrence)
     target = B(
@@ -128,6 +136,37 @@ def evidence_node(key: str, quote: str, occurrence: int, text: str) -> tuple[int
         ("oa:hasTarget", target),
     ]
     return start, pairs
+
+
+def name_parts(ev: str, pairs: list) -> list[tuple[str, list]]:
+    """Give an annotation's parts IRIs of their own (`#target`, `#quote`, `#position`, `#s1`…).
+
+    Named parts can be cited and show up by name in validation reports, and exports need no
+    blank-node canonicalisation. Replaces the blank nodes in `pairs` in place; returns the
+    parts, each to be written as a subject of its own after the annotation.
+    """
+    parts: list[tuple[str, list]] = []
+    n_statements = 0
+    for i, (p, o) in enumerate(pairs):
+        if not isinstance(o, B):
+            continue
+        if p == "oa:hasTarget":
+            ref = f"{ev}#target"
+            for j, (tp, to) in enumerate(o.pairs):
+                if tp == "oa:hasSelector" and isinstance(to, B):
+                    kind = dict(to.pairs)["rdf:type"].ref
+                    sel = f"{ev}#{'quote' if kind == 'oa:TextQuoteSelector' else 'position'}"
+                    o.pairs[j] = (tp, I(sel))
+                    parts.append((sel, to.pairs))
+            parts.insert(0, (ref, o.pairs))
+        elif p == "oa:hasBody":
+            n_statements += 1
+            ref = f"{ev}#s{n_statements}"
+            parts.append((ref, o.pairs))
+        else:
+            raise SystemExit(f"{ev}: unexpected blank node under {p}")
+        pairs[i] = (p, I(ref))
+    return parts
 
 
 def statement(s: str, p: str, o: object) -> B:
@@ -272,7 +311,7 @@ def build(text: str, digest: str) -> dict[str, list[Section]]:
             ],
         )
         claim = f"claim/{c.key}"
-        value = L(c.value, dt="xsd:decimal")
+        value = L(canonical_decimal(c.value), dt="xsd:decimal")
         pairs: list = [
             ("rdf:type", I("gk:StatedClaim")),
             ("rdf:type", I("qb:Observation")),
@@ -395,7 +434,10 @@ def build(text: str, digest: str) -> dict[str, list[Section]]:
 
     ev_sec = Section("Evidence, in the order of the article")
     for _start, ev, pairs in sorted(annotations, key=lambda a: (a[0], a[1])):
+        named = name_parts(ev, pairs)
         ev_sec.add(I(ev), pairs)
+        for ref, part in named:
+            ev_sec.add(I(ref), part)
     sections["evidence"] = [ev_sec]
     return sections
 

@@ -37,6 +37,7 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 """Refuse larger inputs outright rather than exhaust memory."""
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 
 
 def rdf_format(path: Path, fmt: str | None = None) -> ox.RdfFormat:
@@ -141,7 +142,12 @@ def to_rdflib_term(term: Any) -> Any:
         dt = term.datatype.value
         if dt == XSD_STRING:
             return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(dt))
+        value = term.value
+        if dt == XSD_DECIMAL and "." not in value and value.lstrip("+-").isdigit():
+            # pyoxigraph's store writes decimals as "8"; XSD's canonical form (and what
+            # Turtle serialisers write back) is "8.0": keep one form end to end
+            value += ".0"
+        return Literal(value, datatype=URIRef(dt))
     raise TypeError(f"cannot convert {term!r}")
 
 
