@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -62,6 +63,7 @@ def test_quick_start_main_job_passes(tmp_path: Path) -> None:
 @pytest.mark.parametrize("example", _examples())
 def test_readme_example_runs(example: str, tmp_path: Path) -> None:
     args = shlex.split(example)[1:]
+    shutil.copytree(REPO / "examples", tmp_path / "examples")
     result = subprocess.run(
         [str(GOVKG), *args], cwd=tmp_path, capture_output=True, text=True, timeout=600
     )
