@@ -102,6 +102,7 @@ MODEL_CONCEPTS = {
     "internal-unit-conversion",
     "unit": "province body percent information-system provincial-unit department division fraction",
     "qualifier": "nearly less-than more-than",
+    "post-role": "party-secretary governor vice-governor",
 }
 
 

@@ -117,6 +117,10 @@ def kind(key: str) -> str:
     return f"concept/change-kind/{key}"
 
 
+def post_role(key: str) -> str:
+    return f"concept/post-role/{key}"
+
+
 DIRECT = status("directly-affiliated-agency")
 DEPT_ADMIN = status("department-administered-agency")
 PLAQUE = status("plaque-body")
@@ -267,6 +271,8 @@ fact(
     T(SD_CHAIR2, "gk:heldExOfficioBy", SD_GOVERNOR),
     T(SD_SECRETARY, "org:postIn", SD_PARTY),
     T(SD_GOVERNOR, "org:postIn", SD_GOV),
+    T(SD_SECRETARY, "org:role", post_role("party-secretary")),
+    T(SD_GOVERNOR, "org:role", post_role("governor")),
     comment="The sentence before it (值得注意的是山东省) says this is Shandong's group.",
 )
 
