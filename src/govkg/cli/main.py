@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "validate": ("govkg.cli.validate", "validate_command", "Validate data against the shapes."),
     "reason": ("govkg.cli.reason", "reason_command", "Check consistency with an OWL reasoner."),
     "export": ("govkg.cli.export", "export_command", "Write the merged graph as RDF."),
+    "serve": ("govkg.cli.serve", "serve_command", "Serve the graph as a SPARQL endpoint."),
 }
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
