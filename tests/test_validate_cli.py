@@ -149,3 +149,14 @@ def test_with_bundled_by_default() -> None:
     assert code == 1
     shapes = {row["shape"] for row in json.loads(out)["results"] if row["severity"] == "Violation"}
     assert shapes == {"S52"}
+
+
+def test_files_report_only_their_own_results_unless_all_results() -> None:
+    example = Path(__file__).resolve().parents[1] / "examples" / "fictional-city-bureau.ttl"
+    runner = CliRunner()
+    scoped = runner.invoke(cli, ["validate", str(example)])
+    assert scoped.exit_code == 0, scoped.output
+    assert scoped.stdout.strip() == "No issues found"
+    everything = runner.invoke(cli, ["validate", str(example), "--all-results"])
+    assert everything.exit_code == 0, everything.output
+    assert "S60 Info" in everything.stdout

@@ -183,6 +183,16 @@ class ValidationReport:
     def count(self, severity: str) -> int:
         return sum(1 for r in self.results if r.severity == severity)
 
+    def about(self, files: Iterable[Path | str]) -> ValidationReport:
+        """Only the results located in these files: what a user's additions cause.
+
+        A result about a bundled node that the user's file also describes is located in the
+        user's file (see `_locate`), so it stays; results about the bundled graph alone go.
+        """
+        shown = {_display(Path(f)) for f in files}
+        kept = [r for r in self.results if r.file in shown]
+        return ValidationReport(kept, self.report_graph, self.engine, self.files)
+
     def at_or_above(self, severity: str) -> list[ValidationResult]:
         """Results at least as serious as `severity` (for --fail-on)."""
         rank = SEVERITIES.index(severity.capitalize())

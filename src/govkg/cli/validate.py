@@ -26,6 +26,12 @@ from govkg.errors import EXIT_CODES_HELP, EXIT_OK, EXIT_PROBLEMS
     "only FILES. The ontology is always merged in for the class hierarchy.",
 )
 @click.option(
+    "--all-results",
+    is_flag=True,
+    help="With FILES: also report what the shapes say about the bundled graph itself "
+    "(by default only results located in FILES are reported and counted).",
+)
+@click.option(
     "--inference",
     type=click.Choice(["none", "rdfs", "owlrl"]),
     default="none",
@@ -68,6 +74,7 @@ def validate_command(
     files: tuple[Path, ...],
     shapes_dir: Path | None,
     with_bundled: bool,
+    all_results: bool,
     inference: str,
     fmt: str,
     fail_on: str,
@@ -91,6 +98,8 @@ def validate_command(
             shapes_dir=shapes_dir,
             inference=inference,
         )
+    if files and with_bundled and not all_results:
+        report = report.about(files)
     write_output(output, render(report, fmt, lang))
     failing = report.at_or_above(fail_on)
     if output is not None and fmt != "text":
