@@ -68,3 +68,10 @@ def test_readme_example_runs(example: str, tmp_path: Path) -> None:
         [str(GOVKG), *args], cwd=tmp_path, capture_output=True, text=True, timeout=600
     )
     assert result.returncode == 0, f"{example}\n{result.stderr}"
+
+
+def test_readme_python_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    match = re.search(r"## Python\n.*?```python\n(.*?)```", README, re.S)
+    assert match, "README has no Python example"
+    exec(compile(match.group(1), "README.md", "exec"), {})  # the README's own code
+    assert capsys.readouterr().out.strip() == "True"

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from govkg.validate import DEFAULT_ENGINE
+from govkg.shacl import DEFAULT_ENGINE
 
 REPO = Path(__file__).resolve().parents[1]
 MF = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#"

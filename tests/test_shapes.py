@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from govkg.namespaces import GKS, PREFIXES
-from govkg.validate import SEVERITIES, load_shapes, shape_ids, validate
+from govkg.shacl import SEVERITIES, load_shapes, shape_ids, validate
 
 FIXTURES = Path(__file__).parent / "shapes"
 NAME = re.compile(r"^(S\d{2,3})-(valid|invalid-\d{2})\.ttl$")

@@ -1,4 +1,4 @@
-"""govkg.validate as a library: the bundled graph, realistic bad additions, the engine seam."""
+"""govkg.shacl as a library: the bundled graph, realistic bad additions, the engine seam."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from govkg.errors import BadInput, InputSyntaxError
 from govkg.namespaces import GKR
-from govkg.validate import (
+from govkg.shacl import (
     SEVERITIES,
     PyShaclEngine,
     ValidationReport,

@@ -14,7 +14,7 @@ _LAZY = {
     "load_graph": ("govkg.load", "load_graph"),
     "KnowledgeGraph": ("govkg.load", "KnowledgeGraph"),
     "run_query": ("govkg.query", "run_query"),
-    "validate": ("govkg.validate", "validate"),
+    "validate": ("govkg.shacl", "validate"),
 }
 
 __all__ = ["__version__", *_LAZY]

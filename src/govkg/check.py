@@ -74,7 +74,7 @@ def stage_reasoner(kg: KnowledgeGraph) -> StageResult:
 
 
 def stage_shapes(kg: KnowledgeGraph) -> StageResult:
-    from govkg.validate import validate
+    from govkg.shacl import validate
 
     report = validate()
     counts = ", ".join(f"{n} {sev}" for sev, n in report.counts.items())

@@ -89,7 +89,7 @@ def validate_command(
     unknown.
     """
     from govkg.output import progress, write_output
-    from govkg.validate import render, validate
+    from govkg.shacl import render, validate
 
     with progress("Validating", total=None):
         report = validate(
@@ -103,7 +103,7 @@ def validate_command(
     write_output(output, render(report, fmt, lang))
     failing = report.at_or_above(fail_on)
     if output is not None and fmt != "text":
-        from govkg.validate import summary
+        from govkg.shacl import summary
 
         click.echo(summary(report, lang), err=True)
     ctx.exit(EXIT_PROBLEMS if failing else EXIT_OK)
