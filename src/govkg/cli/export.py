@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from govkg.cli.options import output_option
 from govkg.errors import EXIT_CODES_HELP
 from govkg.export import EXPORT_FORMATS
 
@@ -36,12 +37,7 @@ from govkg.export import EXPORT_FORMATS
     is_flag=True,
     help="Export only FILES (e.g. to convert their format), not the bundled graph.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write here (atomically) instead of standard output.",
-)
+@output_option()
 def export_command(
     files: tuple[Path, ...],
     fmt: str,

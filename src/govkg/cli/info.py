@@ -6,6 +6,7 @@ import json
 
 import click
 
+from govkg.cli.options import lang_option
 from govkg.errors import EXIT_CODES_HELP
 
 
@@ -18,7 +19,7 @@ from govkg.errors import EXIT_CODES_HELP
     default="text",
     show_default=True,
 )
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@lang_option()
 def info_command(fmt: str, lang: str) -> None:
     """Triples, entities per class, provinces covered, source, version and licence."""
     from govkg.info import describe

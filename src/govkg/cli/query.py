@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
+from govkg.cli.options import lang_option, output_option
 from govkg.errors import EXIT_CODES_HELP, BadInput
 
 _FORMATS = ("table", "csv", "tsv", "json", "xml", "md", "ttl", "nt", "jsonld")
@@ -35,13 +37,7 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
     metavar="NAME=VALUE",
     help="Bind a query parameter (repeatable).",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["en", "zh"]),
-    default="en",
-    show_default=True,
-    help="Label language (falls back to the other).",
-)
+@lang_option()
 @click.option(
     "-f",
     "--format",
@@ -50,13 +46,7 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
     default=None,
     help="Output format [default: table for SELECT/ASK, ttl for CONSTRUCT].",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, allow_dash=True),
-    default=None,
-    help="Write to this file (atomically) instead of standard output.",
-)
+@output_option()
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
@@ -69,7 +59,7 @@ def query_command(
     params: tuple[str, ...],
     lang: str,
     fmt: str | None,
-    output: str | None,
+    output: Path | None,
     timeout: float,
 ) -> None:
     """Run a canned query by NAME (see `govkg queries`), a FILE.rq, or SPARQL read from '-'.
@@ -87,12 +77,12 @@ def query_command(
         if not query.strip():
             raise BadInput("no query on standard input")
     result = run_query(load_graph(), query, bound, lang=lang, timeout=timeout)
-    tty = output in (None, "-") and sys.stdout.isatty()
+    tty = (output is None or str(output) == "-") and sys.stdout.isatty()
     write_output(output, render(result, fmt, tty=tty))
 
 
 @click.command("queries", epilog=EXIT_CODES_HELP)
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@lang_option()
 @click.option("-v", "--verbose", is_flag=True, help="Also show description, parameters, columns.")
 def queries_command(lang: str, verbose: bool) -> None:
     """List the canned queries with their titles."""

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from govkg.cli.options import output_option
 from govkg.errors import EXIT_CODES_HELP
 
 
@@ -27,12 +28,7 @@ from govkg.errors import EXIT_CODES_HELP
     is_flag=True,
     help="Write the inferred triples as Turtle (to -o, or standard output).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="File for --materialize (written atomically).",
-)
+@output_option("File for --materialize (written atomically).")
 @click.option(
     "--extra",
     "extra",

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from govkg.cli.options import lang_option, output_option
 from govkg.errors import EXIT_CODES_HELP, EXIT_OK, EXIT_PROBLEMS
 
 
@@ -54,20 +55,8 @@ from govkg.errors import EXIT_CODES_HELP, EXIT_OK, EXIT_PROBLEMS
     show_default=True,
     help="Exit 1 when there is a result of this severity or a more serious one.",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["en", "zh"]),
-    default="en",
-    show_default=True,
-    help="Language of the messages.",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write the report to this file (atomically) instead of standard output.",
-)
+@lang_option("Language of the messages.")
+@output_option("Write the report to this file (atomically) instead of standard output.")
 @click.pass_context
 def validate_command(
     ctx: click.Context,
