@@ -462,10 +462,11 @@ fact(
     T(DG_GROUPS["cn-nm"][1], "gk:hostedIn", GO["cn-nm"]),
     T(NM, "gk:subordinateTo", GO["cn-nm"]),
     T(DG_GROUPS["cn-fj"][1], "gk:hostedIn", DRC["cn-fj"]),
+    T(FJ, "gk:subordinateTo", DRC["cn-fj"]),
     comment="Listed with 诸如…等 (such as … etc.). Inner Mongolia's and Fujian's hosts are named "
-    "in the paragraph before (the general office; the DRC). For Fujian the article states the "
-    "relation to its big data bureau as management by the DRC (部门管理机构), recorded as "
-    "gk:managedBy. Heilongjiang's big data body is taken to be 黑龙江省政务大数据中心, the "
+    "in the paragraph before (the general office; the DRC). For Fujian the article also states "
+    "the relation to its big data bureau as management by the DRC (部门管理机构, gk:managedBy); "
+    "this sentence adds that the bureau belongs to (隶属) it. Heilongjiang's big data body is taken to be 黑龙江省政务大数据中心, the "
     "province's only body the article names.",
 )
 
