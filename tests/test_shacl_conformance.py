@@ -43,6 +43,7 @@ def discover() -> list[Any]:
     root = suite_root()
     if root is None:
         return []
+    root = root.resolve()  # entry IRIs are resolved paths: names must not depend on symlinks
     from rdflib import Graph, Namespace, URIRef
     from rdflib.collection import Collection
 
