@@ -114,3 +114,9 @@ def test_folder_is_bad_input(tmp_path: Path) -> None:
     folder.mkdir()
     with pytest.raises(BadInput):
         parse_file(folder)
+
+
+def test_relative_iris_resolve_against_the_file(tmp_path: Path) -> None:
+    doc = _write(tmp_path, "rel.ttl", "<a> <http://x/p> <b> .\n")
+    (quad,) = parse_file(doc)
+    assert quad.subject.value == (tmp_path / "a").resolve().as_uri()

@@ -78,7 +78,8 @@ def parse_file(path: Path, fmt: str | None = None) -> list[ox.Quad]:
         data = path.read_bytes()
     except OSError as err:
         raise BadInput(f"{path}: cannot read: {err.strerror or err}") from None
-    return parse_bytes(data, rfmt, source=path)
+    # relative IRIs resolve against the file's own location, as RDF parsers conventionally do
+    return parse_bytes(data, rfmt, source=path, base_iri=path.resolve().as_uri())
 
 
 def parse_bytes(

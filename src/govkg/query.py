@@ -193,6 +193,9 @@ _UPDATE_WORDS = {
 }
 
 
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
 def keywords(text: str) -> list[str]:
     """The bare words of a query, upper-cased, outside strings, IRIs and comments."""
     return [m.group("word").upper() for m in _TOKEN.finditer(text) if m.lastgroup == "word"]
@@ -200,7 +203,8 @@ def keywords(text: str) -> list[str]:
 
 def check_safe(text: str) -> None:
     """Refuse what a read-only, offline query service must not run (exit 2)."""
-    words = keywords(text)
+    # SPARQL lets \uXXXX escapes stand anywhere (§19.2): look at the text as a parser may
+    words = keywords(_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text))
     update = sorted(_UPDATE_WORDS.intersection(words))
     if update:
         raise BadInput(
