@@ -9,7 +9,6 @@ nodes compared by their structure; messages and details are not compared.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -17,8 +16,8 @@ from typing import Any
 import pytest
 
 from govkg.shacl import DEFAULT_ENGINE
+from suites import conformance_root, suite_missing
 
-REPO = Path(__file__).resolve().parents[1]
 MF = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#"
 SHT = "http://www.w3.org/ns/shacl-test#"
 SH = "http://www.w3.org/ns/shacl#"
@@ -33,8 +32,7 @@ KNOWN_FAILURES = {
 
 
 def suite_root() -> Path | None:
-    env = os.environ.get("GOVKG_CONFORMANCE")
-    root = Path(env) if env else REPO.parent / "shared" / "conformance"
+    root = conformance_root()
     return root / "shacl" if (root / "shacl" / "manifest.ttl").is_file() else None
 
 
@@ -76,9 +74,7 @@ TESTS = discover()
 
 def test_suite_is_present() -> None:
     if not TESTS:
-        if os.environ.get("CI"):
-            pytest.fail("W3C SHACL suite missing under CI (../shared/conformance/shacl)")
-        pytest.skip("W3C SHACL suite not found (set $GOVKG_CONFORMANCE)")
+        suite_missing("SHACL", "shacl")
     assert len(TESTS) >= 120
 
 

@@ -13,7 +13,6 @@ isomorphism. A query govkg refuses by design (FROM, FROM NAMED, SERVICE) must be
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
 from decimal import Decimal, InvalidOperation
@@ -22,7 +21,8 @@ from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from suites import conformance_root, suite_missing
+
 MF = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#"
 QT = "http://www.w3.org/2001/sw/DataAccess/tests/test-query#"
 RS = "http://www.w3.org/2001/sw/DataAccess/tests/result-set#"
@@ -55,8 +55,7 @@ KNOWN_FAILURES: dict[str, str] = {
 
 
 def suite_root() -> Path | None:
-    env = os.environ.get("GOVKG_CONFORMANCE")
-    root = Path(env) if env else REPO.parent / "shared" / "conformance"
+    root = conformance_root()
     root = root / "sparql11"
     return root if all((root / f / "manifest.ttl").is_file() for f in FOLDERS) else None
 
@@ -100,9 +99,7 @@ TESTS = discover()
 
 def test_suite_is_present() -> None:
     if not TESTS:
-        if os.environ.get("CI"):
-            pytest.fail("W3C SPARQL 1.1 suite missing under CI (../shared/conformance/sparql11)")
-        pytest.skip("W3C SPARQL 1.1 suite not found (set $GOVKG_CONFORMANCE)")
+        suite_missing("SPARQL 1.1", "sparql11")
     assert len(TESTS) >= 170
 
 
