@@ -86,3 +86,40 @@ def test_installed_wheel_works_from_any_folder(wheel: Path, tmp_path: Path) -> N
     assert info.returncode == 0, info.stderr
     assert '"triples": ' in info.stdout
     assert '"triples": 0' not in info.stdout
+
+
+def test_installed_wheel_finds_the_article_beside_the_working_folder(
+    wheel: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "site"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    article = tmp_path / "shared" / "sources" / "article.zh.txt"
+    article.parent.mkdir(parents=True)
+    article.write_text("正文\n", encoding="utf-8")
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "GOVKG_ARTICLE"}
+    env["PYTHONPATH"] = str(target)
+    probe = subprocess.run(
+        [sys.executable, "-c", "from govkg import resources; print(resources.article_path())"],
+        cwd=checkout,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert Path(probe.stdout.strip()).resolve() == article.resolve()

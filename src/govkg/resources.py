@@ -65,8 +65,14 @@ def shape_files() -> list[Path]:
 
 
 def article_path() -> Path:
-    """The source article: $GOVKG_ARTICLE, else ../shared/sources/article.zh.txt beside the repo."""
+    """The source article, for checking evidence quotes (it is not shipped with govkg).
+
+    $GOVKG_ARTICLE if set; else shared/sources/article.zh.txt beside the checkout govkg runs
+    from, or beside the working folder (an installed wheel has no checkout of its own).
+    """
     env = os.environ.get(ARTICLE_ENV)
     if env:
         return Path(env)
-    return _REPO_ROOT.parent / "shared" / "sources" / "article.zh.txt"
+    tail = Path("shared") / "sources" / "article.zh.txt"
+    candidates = [_REPO_ROOT.parent / tail, Path.cwd().parent / tail, Path.cwd() / tail]
+    return next((c for c in candidates if c.is_file()), candidates[0])
