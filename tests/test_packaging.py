@@ -47,8 +47,10 @@ def test_wheel_carries_the_knowledge(wheel: Path) -> None:
     assert "govkg/cli/main.py" in names
 
 
-def test_installed_wheel_works_from_any_folder(wheel: Path, tmp_path: Path) -> None:
-    target = tmp_path / "site"
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel installed (without dependencies) into a folder of its own."""
+    target = tmp_path_factory.mktemp("site")
     subprocess.run(
         [
             sys.executable,
@@ -64,6 +66,11 @@ def test_installed_wheel_works_from_any_folder(wheel: Path, tmp_path: Path) -> N
         check=True,
         capture_output=True,
     )
+    return target
+
+
+def test_installed_wheel_works_from_any_folder(installed: Path, tmp_path: Path) -> None:
+    target = installed
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {**os.environ, "PYTHONPATH": str(target)}
@@ -89,31 +96,15 @@ def test_installed_wheel_works_from_any_folder(wheel: Path, tmp_path: Path) -> N
 
 
 def test_installed_wheel_finds_the_article_beside_the_working_folder(
-    wheel: Path, tmp_path: Path
+    installed: Path, tmp_path: Path
 ) -> None:
-    target = tmp_path / "site"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--no-deps",
-            "-q",
-            "--target",
-            str(target),
-            str(wheel),
-        ],
-        check=True,
-        capture_output=True,
-    )
     article = tmp_path / "shared" / "sources" / "article.zh.txt"
     article.parent.mkdir(parents=True)
     article.write_text("正文\n", encoding="utf-8")
     checkout = tmp_path / "checkout"
     checkout.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "GOVKG_ARTICLE"}
-    env["PYTHONPATH"] = str(target)
+    env["PYTHONPATH"] = str(installed)
     probe = subprocess.run(
         [sys.executable, "-c", "from govkg import resources; print(resources.article_path())"],
         cwd=checkout,

@@ -29,3 +29,13 @@ def output_option(
         default=None,
         help=help,
     )
+
+
+def timeout_option(default: float) -> Decorator:
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=default,
+        show_default=True,
+        help="Stop a query that runs longer (seconds).",
+    )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from govkg.cli.options import lang_option, output_option
+from govkg.cli.options import lang_option, output_option, timeout_option
 from govkg.errors import EXIT_CODES_HELP, BadInput
 
 _FORMATS = ("table", "csv", "tsv", "json", "xml", "md", "ttl", "nt", "jsonld")
@@ -47,13 +47,7 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
     help="Output format [default: table for SELECT/ASK, ttl for CONSTRUCT].",
 )
 @output_option()
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=60.0,
-    show_default=True,
-    help="Stop a query that runs longer (seconds).",
-)
+@timeout_option(60.0)
 def query_command(
     query: str,
     params: tuple[str, ...],

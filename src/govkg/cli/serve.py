@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from govkg.cli.options import timeout_option
 from govkg.errors import EXIT_CODES_HELP
 
 
@@ -21,13 +22,7 @@ from govkg.errors import EXIT_CODES_HELP
     show_default=True,
     help="Port to listen on (0: any free port).",
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=30.0,
-    show_default=True,
-    help="Stop a query that runs longer (seconds).",
-)
+@timeout_option(30.0)
 @click.option("-q", "--quiet", is_flag=True, help="Do not log requests to standard error.")
 def serve_command(host: str, port: int, timeout: float, quiet: bool) -> None:
     """Serve the graph at http://HOST:PORT/sparql until Ctrl-C.
