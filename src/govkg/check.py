@@ -38,7 +38,7 @@ def stage_evidence(kg: KnowledgeGraph) -> StageResult:
             [f"source article not found at {path}; set ${resources.ARTICLE_ENV} to check quotes"],
         )
     problems = check_evidence(kg, path)
-    quotes = _count(kg, "SELECT (COUNT(*) AS ?n) WHERE { ?s a oa:TextQuoteSelector }")
+    quotes = kg.count("SELECT (COUNT(*) AS ?n) WHERE { ?s a oa:TextQuoteSelector }")
     if problems:
         return StageResult("evidence", FAIL, [f"{len(problems)} quote problem(s)", *problems[:10]])
     return StageResult("evidence", PASS, [f"{quotes} quotes match the article at their offsets"])
@@ -132,14 +132,6 @@ STAGES: list[tuple[str, Stage]] = [
     ("canned queries", stage_queries),
     ("claims reconciliation", stage_claims),
 ]
-
-
-def _count(kg: KnowledgeGraph, sparql: str) -> int:
-    from govkg.namespaces import sparql_prologue
-
-    for row in kg.query(sparql_prologue() + sparql):
-        return int(row[0].value)
-    return 0
 
 
 def run_stage(name: str, stage: Stage, kg: KnowledgeGraph) -> StageResult:

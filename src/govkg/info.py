@@ -40,17 +40,11 @@ SELECT ?title ?licence ?source ?sourceTitle ?sha ?lang WHERE {
 } LIMIT 1"""
 
 
-def _scalar(kg: KnowledgeGraph, sparql: str) -> int:
-    for row in kg.query(sparql_prologue() + sparql):
-        return int(row[0].value)
-    return 0
-
-
 def describe(kg: KnowledgeGraph, lang: str = "en") -> dict[str, Any]:
     """Counts and metadata as plain values (JSON-ready)."""
     import pyoxigraph as ox
 
-    entities = {label: _scalar(kg, _COUNT % cls) for cls, label in COUNTED_CLASSES.items()}
+    entities = {label: kg.count(_COUNT % cls) for cls, label in COUNTED_CLASSES.items()}
     meta: dict[str, str | None] = dict.fromkeys(("title", "licence", "source", "sha"))
     rows = kg.query(
         sparql_prologue() + _DATASET, substitutions={ox.Variable("lang"): ox.Literal(lang)}
@@ -73,6 +67,6 @@ def describe(kg: KnowledgeGraph, lang: str = "en") -> dict[str, Any]:
         "source_sha256": meta["sha"],
         "namespace": GK,
         "provinces": entities["provincial-level divisions"],
-        "provinces_covered": _scalar(kg, _COVERED),
+        "provinces_covered": kg.count(_COVERED),
         "entities": entities,
     }

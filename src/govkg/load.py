@@ -114,6 +114,14 @@ class KnowledgeGraph:
         """Run SPARQL on pyoxigraph (the fast engine); parameters bound, never spliced."""
         return self.store.query(sparql, substitutions=substitutions)
 
+    def count(self, sparql: str) -> int:
+        """The number a one-cell `SELECT (COUNT(…) AS ?n)` gives; project prefixes predeclared."""
+        from govkg.namespaces import sparql_prologue
+
+        for row in self.query(sparql_prologue() + sparql):
+            return int(row[0].value)
+        return 0
+
     def triples(self) -> Iterable[ox.Triple]:
         for quad in self.store:
             yield quad.triple
