@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from govkg import resources
+from govkg.catalogue import catalogue, load_canned, parse_header
 from govkg.namespaces import PREFIXES
-from govkg.query import bind_params, catalogue, load_canned, parse_header, run_query
+from govkg.query import bind_params, run_query
 from govkg.results import render
 
 GOLDEN = Path(__file__).parent / "golden"

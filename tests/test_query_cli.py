@@ -138,7 +138,7 @@ def test_timeout() -> None:
 def test_header_examples_run() -> None:
     import shlex
 
-    from govkg.query import catalogue
+    from govkg.catalogue import catalogue
 
     for q in catalogue():
         for example in q.examples:

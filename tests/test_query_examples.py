@@ -7,8 +7,8 @@ import shlex
 import pytest
 from click.testing import CliRunner
 
+from govkg.catalogue import catalogue
 from govkg.cli.main import cli
-from govkg.query import catalogue
 
 EXAMPLES = [(q.name, example) for q in catalogue() for example in q.examples]
 

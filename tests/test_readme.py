@@ -78,7 +78,7 @@ def test_readme_python_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_readme_lists_every_canned_query() -> None:
-    from govkg.query import catalogue
+    from govkg.catalogue import catalogue
 
     for canned in catalogue():
         assert f"| `{canned.name}`" in README, canned.name

@@ -83,7 +83,8 @@ def stage_shapes(kg: KnowledgeGraph) -> StageResult:
 
 
 def stage_queries(kg: KnowledgeGraph) -> StageResult:
-    from govkg.query import catalogue, run_query
+    from govkg.catalogue import catalogue
+    from govkg.query import run_query
 
     failures: list[str] = []
     rows = 0

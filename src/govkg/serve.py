@@ -22,10 +22,11 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pyoxigraph as ox
 
 from govkg import __version__, resources
+from govkg.catalogue import catalogue
 from govkg.errors import BadInput, InputSyntaxError
 from govkg.load import KnowledgeGraph, parse_file
 from govkg.namespaces import PREFIXES
-from govkg.query import QueryResult, QueryTimeout, catalogue, check_safe, run_query
+from govkg.query import QueryResult, QueryTimeout, check_safe, run_query
 from govkg.results import render
 
 DEFAULT_HOST = "127.0.0.1"

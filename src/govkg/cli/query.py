@@ -80,7 +80,7 @@ def query_command(
 @click.option("-v", "--verbose", is_flag=True, help="Also show description, parameters, columns.")
 def queries_command(lang: str, verbose: bool) -> None:
     """List the canned queries with their titles."""
-    from govkg.query import catalogue
+    from govkg.catalogue import catalogue
 
     items = catalogue()
     size = max((len(q.name) for q in items), default=0)
