@@ -77,7 +77,7 @@ def test_syntax_error_line_and_column(tmp_path: Path) -> None:
     assert r.exit_code == 2
     assert f"{path}:3:" in r.output and "syntax error" in r.output
     r = run("query", "-", input="SELECT ?x WHERE { ?x ?p }")
-    assert r.exit_code == 2 and "<query>:1:" in r.output
+    assert r.exit_code == 2 and "<stdin>:1:" in r.output
 
 
 def test_update_service_from_refused() -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from govkg import sparql_guard
 from govkg.errors import BadInput
-from govkg.query import check_safe
+from govkg.namespaces import sparql_prologue
 
 
 @pytest.mark.parametrize(
@@ -22,7 +23,7 @@ from govkg.query import check_safe
 )
 def test_refused(text: str) -> None:
     with pytest.raises(BadInput):
-        check_safe(text)
+        sparql_guard.check(text, sparql_prologue())
 
 
 @pytest.mark.parametrize(
@@ -35,4 +36,4 @@ def test_refused(text: str) -> None:
     ],
 )
 def test_allowed(text: str) -> None:
-    check_safe(text)
+    sparql_guard.check(text, sparql_prologue())

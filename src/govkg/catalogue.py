@@ -50,6 +50,12 @@ class CannedQuery:
     def text(self) -> str:
         return self.path.read_text(encoding="utf-8")
 
+    @property
+    def ordered(self) -> bool:
+        """Whether the query orders its rows (a shipped file: read, not a safety decision)."""
+        body = "\n".join(line.split("#", 1)[0] for line in self.text.splitlines())
+        return re.search(r"\bORDER\s+BY\b", body, re.IGNORECASE) is not None
+
 
 _HEADER_LINE = re.compile(r"^#\s*([A-Za-z@_-]+(?:\s+[^:=\s]+(?:=[^:]*)?)?)\s*:\s?(.*)$")
 

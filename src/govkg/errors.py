@@ -48,6 +48,10 @@ class InputSyntaxError(BadInput):
                 where += f":{column}"
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self) -> tuple[type, tuple[str, str | None, int | None, int | None]]:
+        """Picklable with its parts (errors travel back from query workers)."""
+        return type(self), (self.detail, self.source, self.line, self.column)
+
 
 class MissingDependency(GovkgError):
     """A needed program (e.g. Java for HermiT) is not installed: exit 2."""

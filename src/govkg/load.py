@@ -64,20 +64,11 @@ def parse_file(path: Path, fmt: str | None = None) -> list[ox.Quad]:
     pyoxigraph never fetches anything while parsing: no remote JSON-LD contexts, no XML
     external entities, no owl:imports.
     """
+    from govkg.inputs import read_bytes
+
     path = Path(path)
     rfmt = rdf_format(path, fmt)
-    try:
-        size = path.stat().st_size
-    except OSError as err:
-        raise BadInput(f"{path}: cannot read: {err.strerror or err}") from None
-    if path.is_dir():
-        raise BadInput(f"{path}: is a folder, not an RDF file")
-    if size > MAX_FILE_BYTES:
-        raise BadInput(f"{path}: {size} bytes is more than the {MAX_FILE_BYTES} govkg reads")
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise BadInput(f"{path}: cannot read: {err.strerror or err}") from None
+    data = read_bytes(path, MAX_FILE_BYTES, what="RDF file")
     # relative IRIs resolve against the file's own location, as RDF parsers conventionally do
     return parse_bytes(data, rfmt, source=path, base_iri=path.resolve().as_uri())
 

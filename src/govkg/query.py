@@ -1,16 +1,19 @@
-"""Canned and ad-hoc SPARQL: the catalogue of queries/*.rq, safe parameters, execution.
+"""Canned and ad-hoc SPARQL: explicit query input, safe parameters, sandboxed execution.
 
-Queries are untrusted text: updates, SERVICE and FROM are refused before anything runs,
-parameters are bound as RDF terms through pyoxigraph's `substitutions=` (never spliced into
-the text), and a query that runs too long is abandoned. Only pyoxigraph is imported here, so
-`govkg query` stays fast.
+Queries are untrusted text. A query names where it comes from (`Query.canned`,
+`Query.from_file`, `Query.from_text`), so text is never taken for a file to read. Every
+query runs in a worker process (`govkg.sandbox`) that cannot open sockets or files and is
+killed when its time is up; a query that is not one of the shipped canned queries is first
+parsed with a second SPARQL grammar and refused if it holds SERVICE, FROM or an update, or is
+too complex (`govkg.sparql_guard`). Parameters are bound as RDF terms through pyoxigraph's
+`substitutions=` (never spliced into the text). Only pyoxigraph is imported for canned
+queries, so `govkg query NAME` stays fast.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import threading
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -18,18 +21,72 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from govkg import resources
-from govkg.catalogue import CannedQuery, Param, find_canned, load_canned
+from govkg import inputs, sandbox
+from govkg.catalogue import CannedQuery, Param, find_canned
 from govkg.errors import BadInput, InputSyntaxError
-from govkg.namespaces import PREFIXES
+from govkg.namespaces import PREFIXES, sparql_prologue
+from govkg.sparql_guard import QueryRefused, QueryTooComplex
 
 DEFAULT_TIMEOUT = 60.0
 LANGS = ("en", "zh")
 XSD = PREFIXES["xsd"]
 
 
+MAX_QUERY_CHARS = 1024 * 1024
+"""Longer query texts are refused before anything parses them."""
+
+__all__ = [
+    "Query",
+    "QueryCrashed",
+    "QueryRefused",
+    "QueryResult",
+    "QueryTimeout",
+    "QueryTooComplex",
+    "run_query",
+]
+
+
 class QueryTimeout(BadInput):
-    """The query ran longer than the allowed time: exit 2."""
+    """The query ran longer than the allowed time and its worker was killed: exit 2."""
+
+
+class QueryCrashed(BadInput):
+    """The engine's worker died on this query (a crash or its memory limit): exit 2."""
+
+
+@dataclass(frozen=True)
+class Query:
+    """A query and where it came from; `entry` is set for the shipped canned queries.
+
+    Construct with `Query.canned(name)`, `Query.from_file(path)` or `Query.from_text(text)`:
+    the caller says what the input is, nothing guesses.
+    """
+
+    text: str
+    source: str = "<query>"
+    entry: CannedQuery | None = None
+
+    @classmethod
+    def canned(cls, name: str) -> Query:
+        """A shipped canned query by name (see `govkg queries`); unknown names are refused."""
+        entry = find_canned(name)
+        return cls(entry.text, str(entry.path), entry)
+
+    @classmethod
+    def from_file(cls, path: Path | str) -> Query:
+        """The SPARQL text of a user's .rq file (bounded read; UTF-8; never a canned query)."""
+        data = inputs.read_bytes(Path(path), MAX_QUERY_CHARS * 4, what="query file")
+        return cls(inputs.decode_utf8(data, str(path)), str(path))
+
+    @classmethod
+    def from_text(cls, text: str, source: str = "<query>") -> Query:
+        """SPARQL text as given (from standard input, an HTTP request, a program)."""
+        return cls(text, source)
+
+    @property
+    def trusted(self) -> bool:
+        """Shipped canned queries skip the second parse (they still run in the sandbox)."""
+        return self.entry is not None
 
 
 @dataclass
@@ -48,61 +105,6 @@ class QueryResult:
     boolean: bool | None = None
     ordered: bool = False
     json_results: bytes = b""
-
-
-# ---------------------------------------------------------------- safety
-
-# strings, IRIs, comments, variables and prefixed names are skipped; bare words are keywords
-_TOKEN = re.compile(
-    r"""
-      (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-                 |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?P<comment>\#[^\n]*)
-    | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
-    | (?P<pname>(?:[A-Za-z][\w.-]*)?:[^\s(){}\[\],;]*)
-    | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
-    | (?P<other>\S)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-_UPDATE_WORDS = {
-    "INSERT",
-    "DELETE",
-    "LOAD",
-    "CLEAR",
-    "CREATE",
-    "DROP",
-    "COPY",
-    "MOVE",
-    "ADD",
-    "WITH",
-}
-
-
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-
-def keywords(text: str) -> list[str]:
-    """The bare words of a query, upper-cased, outside strings, IRIs and comments."""
-    return [m.group("word").upper() for m in _TOKEN.finditer(text) if m.lastgroup == "word"]
-
-
-def check_safe(text: str) -> None:
-    """Refuse what a read-only, offline query service must not run (exit 2)."""
-    # SPARQL lets \uXXXX escapes stand anywhere (§19.2): look at the text as a parser may
-    words = keywords(_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text))
-    update = sorted(_UPDATE_WORDS.intersection(words))
-    if update:
-        raise BadInput(
-            f"SPARQL UPDATE ({', '.join(update)}) is not allowed: govkg only reads the graph"
-        )
-    if "SERVICE" in words:
-        raise BadInput("SERVICE is not allowed: govkg queries never reach other endpoints")
-    if "FROM" in words:
-        raise BadInput(
-            "FROM / FROM NAMED is not allowed: the query runs over the loaded graph only"
-        )
 
 
 # ---------------------------------------------------------------- parameters
@@ -167,24 +169,13 @@ def bind_params(
 # ---------------------------------------------------------------- execution
 
 
-def resolve(name_or_text: str) -> tuple[str, CannedQuery | None, str]:
-    """(query text, canned query or None, where it came from) for a name, a .rq file or text."""
-    s = name_or_text
-    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", s.strip()):
-        canned = find_canned(s.strip())
-        return canned.text, canned, str(canned.path)
-    if "\n" not in s and s.strip().endswith(".rq"):
-        path = Path(s.strip())
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as err:
-            raise BadInput(f"{path}: cannot read: {err.strerror or err}") from None
-        except UnicodeDecodeError:
-            raise BadInput(f"{path}: not UTF-8 text") from None
-        if path.resolve().parent == resources.queries_dir().resolve():
-            return text, load_canned(path), str(path)
-        return text, None, str(path)
-    return s, None, "<query>"
+def _as_query(query: Query | str) -> Query:
+    """A Query as is; a plain string is a canned-query name if it is a bare name, else SPARQL."""
+    if isinstance(query, Query):
+        return query
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", query.strip()):
+        return Query.canned(query.strip())
+    return Query.from_text(query)
 
 
 _ERROR_AT = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
@@ -224,9 +215,34 @@ def python_value(term: Any) -> Any:
     return term.value
 
 
-def _execute(kg: Any, text: str, subs: dict[ox.Variable, Any], source: str) -> QueryResult:
+def _evaluate(
+    store: ox.Store,
+    text: str,
+    subs: dict[ox.Variable, Any],
+    source: str,
+    guarded: bool,
+) -> tuple[str, bytes | bool, bool | None]:
+    """In the worker: (kind, payload, ordered-or-None) of the query; errors as BadInput."""
+    ordered = None
+    if guarded:
+        from govkg import sparql_guard
+
+        try:
+            verdict = sparql_guard.check(text, sparql_prologue())
+        except sparql_guard.ParseFailed as err:
+            _refuse_unreadable(text, source, str(err))
+        except BadInput as err:
+            raise type(err)(f"{source}: {err}") from None
+        ordered = verdict.ordered
+        # an ad-hoc query binds only the variables it has (pyoxigraph requires it of ?lang)
+        subs = {k: v for k, v in subs.items() if k.value in verdict.variables or k.value != "lang"}
     try:
-        answer = kg.store.query(text, prefixes=PREFIXES, substitutions=subs or None)
+        answer = store.query(text, prefixes=PREFIXES, substitutions=subs or None)
+        if isinstance(answer, ox.QueryBoolean):
+            return "ask", bool(answer), ordered
+        if isinstance(answer, ox.QueryTriples):
+            return "construct", ox.serialize(answer, format=ox.RdfFormat.N_TRIPLES), ordered
+        return "select", answer.serialize(format=ox.QueryResultsFormat.JSON), ordered
     except SyntaxError as err:
         raise _syntax_error(err, source) from None
     except RuntimeError as err:
@@ -236,15 +252,22 @@ def _execute(kg: Any, text: str, subs: dict[ox.Variable, Any], source: str) -> Q
                 f"{source}: a parameter must be a projected variable: {message}"
             ) from None
         raise BadInput(f"{source}: query failed: {message}") from None
-    try:
-        if isinstance(answer, ox.QueryBoolean):
-            return QueryResult(kind="ask", boolean=bool(answer))
-        if isinstance(answer, ox.QueryTriples):
-            return QueryResult(kind="construct", triples=list(answer))
-        payload = answer.serialize(format=ox.QueryResultsFormat.JSON)
-    except OSError as err:
+    except (OSError, ValueError) as err:
         raise BadInput(f"{source}: query failed: {err}") from None
-    return QueryResult(kind="select", json_results=payload)
+
+
+def _refuse_unreadable(text: str, source: str, reason: str) -> None:
+    """rdflib could not read it: pyoxigraph's syntax error if it has one, else refuse."""
+    try:
+        ox.Store().query(text, prefixes=PREFIXES)  # an empty store: only the parse matters
+    except SyntaxError as err:
+        raise _syntax_error(err, source) from None
+    except Exception:  # parsed, then failed on nothing: still a query rdflib cannot read
+        pass
+    raise QueryRefused(
+        f"{source}: not run: govkg's safety check (rdflib's SPARQL 1.1 grammar) cannot read "
+        f"this query, which the engine would accept ({reason})"
+    )
 
 
 def _without(result: QueryResult, hidden: set[str]) -> QueryResult:
@@ -268,45 +291,55 @@ def _without(result: QueryResult, hidden: set[str]) -> QueryResult:
 
 def run_query(
     kg: Any,
-    name_or_text: str,
+    query: Query | str,
     params: dict[str, str] | None = None,
     lang: str = "en",
     timeout: float | None = DEFAULT_TIMEOUT,
+    *,
+    memory_bytes: int | None = sandbox.DEFAULT_MEMORY_BYTES,
 ) -> QueryResult:
-    """Run a canned query (by name), a .rq file or SPARQL text on the graph's pyoxigraph store.
+    """Run a query on the graph's pyoxigraph store, in a sandboxed worker process.
 
-    Parameters are bound with pyoxigraph substitutions (typed terms; never text splicing);
-    `lang` picks label language in canned queries. A query running longer than `timeout`
-    seconds raises QueryTimeout (its worker thread is abandoned, not killed).
+    `query` is a `Query`, or a string: a bare name for a canned query, else SPARQL text
+    (a string is never read as a file path: use `Query.from_file`). Parameters are bound
+    as typed terms; `lang` picks the label language of canned queries. A query running
+    longer than `timeout` seconds is killed and raises QueryTimeout.
     """
-    text, canned, source = resolve(name_or_text)
-    check_safe(text)
-    bound = bind_params(params, canned.params if canned else None, lang)
-    words = keywords(text)
-    if canned is None:  # ad-hoc: bind only what the query mentions, so projection rules hold
-        mentioned = {m.group("var")[1:] for m in _TOKEN.finditer(text) if m.lastgroup == "var"}
-        bound = {k: v for k, v in bound.items() if k in mentioned or k != "lang"}
+    q = _as_query(query)
+    if len(q.text) > MAX_QUERY_CHARS:
+        raise BadInput(
+            f"{q.source}: query of {len(q.text)} characters is over the {MAX_QUERY_CHARS} limit"
+        )
+    bound = bind_params(params, q.entry.params if q.entry else None, lang)
     subs = {ox.Variable(k): v for k, v in bound.items()}
-    box: dict[str, Any] = {}
+    if not q.trusted:
+        from govkg import sparql_guard
 
-    def work() -> None:
-        try:
-            box["result"] = _execute(kg, text, subs, source)
-        except BaseException as err:  # handed to the caller's thread
-            box["error"] = err
-
-    if timeout is None:
-        work()
-    else:
-        worker = threading.Thread(target=work, name="govkg-query", daemon=True)
-        worker.start()
-        worker.join(timeout)
-        if worker.is_alive():
-            raise QueryTimeout(f"{source}: query ran longer than {timeout:g} s and was stopped")
-    if "error" in box:
-        raise box["error"]
-    result: QueryResult = box["result"]
-    result.ordered = "ORDER" in words
-    if result.kind == "select":
-        result = _without(result, set(bound))
-    return result
+        sparql_guard.preload()
+    limits = sandbox.Limits(timeout=timeout, memory_bytes=memory_bytes)
+    try:
+        kind, payload, ordered = sandbox.run(
+            _evaluate, kg.store, q.text, subs, q.source, not q.trusted, limits=limits
+        )
+    except sandbox.WorkerTimeout:
+        raise QueryTimeout(
+            f"{q.source}: query ran longer than {timeout:g} s and was stopped"
+        ) from None
+    except sandbox.WorkerViolation:
+        raise QueryRefused(
+            f"{q.source}: the query tried to reach the network (SERVICE) and was stopped: "
+            "govkg queries never reach other endpoints"
+        ) from None
+    except sandbox.WorkerCrashed as err:
+        raise QueryCrashed(
+            f"{q.source}: the query engine stopped on this query ({err}): a query nested or "
+            "chained very deeply, or one needing more memory than the worker's limit"
+        ) from None
+    if kind == "ask":
+        return QueryResult(kind="ask", boolean=bool(payload))
+    if kind == "construct":
+        triples = [quad.triple for quad in ox.parse(payload, format=ox.RdfFormat.N_TRIPLES)]
+        return QueryResult(kind="construct", triples=triples)
+    result = QueryResult(kind="select", json_results=payload)
+    result.ordered = q.entry.ordered if q.entry else bool(ordered)
+    return _without(result, set(bound))

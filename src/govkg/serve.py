@@ -26,7 +26,15 @@ from govkg.catalogue import catalogue
 from govkg.errors import BadInput, InputSyntaxError
 from govkg.load import KnowledgeGraph, parse_file
 from govkg.namespaces import PREFIXES
-from govkg.query import QueryResult, QueryTimeout, check_safe, run_query
+from govkg.query import (
+    Query,
+    QueryCrashed,
+    QueryRefused,
+    QueryResult,
+    QueryTimeout,
+    QueryTooComplex,
+    run_query,
+)
 from govkg.results import render
 
 DEFAULT_HOST = "127.0.0.1"
@@ -271,16 +279,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
         text = self._one(form, "query")
         if text is None or not text.strip():
             raise HttpError(HTTPStatus.BAD_REQUEST, "no query: give query=... (see /)")
-        if _NAME.fullmatch(text.strip()):  # run_query would take a bare word for a canned name
-            raise HttpError(
-                HTTPStatus.BAD_REQUEST, "not a SPARQL query (canned queries: /queries/NAME)"
-            )
-        try:
-            check_safe(text)
-        except BadInput as err:
-            raise HttpError(HTTPStatus.FORBIDDEN, f"query refused: {err}") from None
-        # a newline keeps run_query from ever reading the text as a `.rq` file path
-        return self._run(text if "\n" in text else text + "\n", {})
+        return self._run(Query.from_text(text, "query"), {})
 
     def _canned(self, name: str, form: dict[str, list[str]]) -> Response:
         """A canned query with parameters bound as terms, like `govkg query NAME --param`."""
@@ -291,9 +290,9 @@ class SparqlHandler(BaseHTTPRequestHandler):
             value = self._one(form, key)
             params[key] = value if value is not None else ""
         lang = params.pop("lang", "en")
-        return self._run(name, params, lang)
+        return self._run(Query.canned(name), params, lang)
 
-    def _run(self, query: str, params: dict[str, str], lang: str = "en") -> Response:
+    def _run(self, query: Query, params: dict[str, str], lang: str = "en") -> Response:
         running = sum(1 for t in threading.enumerate() if t.name == "govkg-query")
         if running >= MAX_RUNNING:
             raise HttpError(
@@ -310,10 +309,14 @@ class SparqlHandler(BaseHTTPRequestHandler):
                 HTTPStatus.SERVICE_UNAVAILABLE,
                 f"query ran longer than {self.server.query_timeout:g} s and was stopped",
             ) from None
+        except QueryRefused as err:
+            raise HttpError(HTTPStatus.FORBIDDEN, f"query refused: {err}") from None
+        except QueryCrashed as err:
+            raise HttpError(HTTPStatus.INTERNAL_SERVER_ERROR, str(err)) from None
         except InputSyntaxError as err:
             where = ":".join(str(n) for n in (err.line, err.column) if n is not None) or "?"
             raise HttpError(HTTPStatus.BAD_REQUEST, f"query:{where}: {err.detail}") from None
-        except BadInput as err:
+        except (QueryTooComplex, BadInput) as err:
             raise HttpError(HTTPStatus.BAD_REQUEST, str(err)) from None
         return self._result(result)
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from govkg.cli.options import lang_option, output_option, timeout_option
 from govkg.errors import EXIT_CODES_HELP, BadInput
+
+if TYPE_CHECKING:
+    from govkg.query import Query
 
 _FORMATS = ("table", "csv", "tsv", "json", "xml", "md", "ttl", "nt", "jsonld")
 
@@ -66,13 +70,25 @@ def query_command(
     from govkg.results import render
 
     bound = _parse_params(params)
-    if query == "-":
-        query = sys.stdin.read()
-        if not query.strip():
-            raise BadInput("no query on standard input")
-    result = run_query(load_graph(), query, bound, lang=lang, timeout=timeout)
+    result = run_query(load_graph(), _query(query), bound, lang=lang, timeout=timeout)
     tty = (output is None or str(output) == "-") and sys.stdout.isatty()
     write_output(output, render(result, fmt, tty=tty))
+
+
+def _query(argument: str) -> Query:
+    """The argument as the user meant it: '-' standard input, *.rq a file, else a name."""
+    from govkg.inputs import decode_utf8
+    from govkg.query import MAX_QUERY_CHARS, Query
+
+    if argument == "-":
+        data = sys.stdin.buffer.read(MAX_QUERY_CHARS * 4 + 1)
+        text = decode_utf8(data, "<stdin>")
+        if not text.strip():
+            raise BadInput("no query on standard input")
+        return Query.from_text(text, "<stdin>")
+    if argument.endswith(".rq"):
+        return Query.from_file(argument)
+    return Query.canned(argument)
 
 
 @click.command("queries", epilog=EXIT_CODES_HELP)
