@@ -77,7 +77,7 @@ def test_xml_entity_expansion_bomb_fails_fast(tmp_path: Path) -> None:
         tmp_path, "lol.rdf", RDFXML_HEAD + f"<!DOCTYPE r [{entities}]>" + RDFXML_BODY.format("&h;")
     )
     start = time.perf_counter()
-    with pytest.raises(BadInput, match="expands past"):
+    with pytest.raises(BadInput, match="expand the text past"):
         parse_file(doc)
     assert time.perf_counter() - start < 1.0
 

@@ -78,15 +78,17 @@ def parse_bytes(
 ) -> list[ox.Quad]:
     """Parse RDF held in memory; the same errors as `parse_file`."""
     if rfmt == ox.RdfFormat.RDF_XML:
-        from govkg.safety import check_xml_entities
+        from govkg.xml_guard import check_entities
 
-        check_xml_entities(data, str(source))
+        check_entities(data, str(source))
     try:
         return list(ox.parse(data, format=rfmt, base_iri=base_iri, lenient=False))
     except SyntaxError as err:
         raise _syntax_error(source, err) from None
     except (ValueError, OSError, RecursionError) as err:
         raise InputSyntaxError(str(err), source) from None
+    except MemoryError as err:  # the parser's own bound on one token (16 MiB), or no memory
+        raise InputSyntaxError(f"too large to parse: {err or 'out of memory'}", source) from None
 
 
 @dataclass

@@ -84,7 +84,11 @@ def check(text: str, prologue: str = "") -> Verdict:
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 50_000))  # a worker thread's big stack
     try:
         tree = parseQuery(prologue + text)
-    except (ParseBaseException, RecursionError, ValueError, TypeError) as err:
+    except RecursionError:
+        raise QueryTooComplex(
+            "query nested too deeply to run safely: simplify or split it"
+        ) from None
+    except (ParseBaseException, ValueError, TypeError) as err:
         try:
             parseUpdate(prologue + text)
         except Exception:
