@@ -34,6 +34,9 @@ XSD = PREFIXES["xsd"]
 
 MAX_QUERY_CHARS = 1024 * 1024
 """Longer query texts are refused before anything parses them."""
+GUARD_SECONDS = 5.0
+"""The safety parse of an ad-hoc query may take this long; longer means too complex."""
+_GUARD_EXPIRED = 81
 
 __all__ = [
     "Query",
@@ -227,12 +230,16 @@ def _evaluate(
     if guarded:
         from govkg import sparql_guard
 
+        watchdog = sandbox.exit_after(GUARD_SECONDS, _GUARD_EXPIRED)
         try:
             verdict = sparql_guard.check(text, sparql_prologue())
         except sparql_guard.ParseFailed as err:
+            watchdog.cancel()
             _refuse_unreadable(text, source, str(err))
         except BadInput as err:
             raise type(err)(f"{source}: {err}") from None
+        finally:
+            watchdog.cancel()
         ordered = verdict.ordered
         # an ad-hoc query binds only the variables it has (pyoxigraph requires it of ?lang)
         subs = {k: v for k, v in subs.items() if k.value in verdict.variables or k.value != "lang"}
@@ -329,6 +336,13 @@ def run_query(
         raise QueryRefused(
             f"{q.source}: the query tried to reach the network (SERVICE) and was stopped: "
             "govkg queries never reach other endpoints"
+        ) from None
+    except sandbox.WorkerExited as err:
+        if err.code != _GUARD_EXPIRED:
+            raise QueryCrashed(f"{q.source}: the query engine stopped ({err})") from None
+        raise QueryTooComplex(
+            f"{q.source}: query too complex to run safely (its safety check took longer than "
+            f"{GUARD_SECONDS:g} s): simplify or split it"
         ) from None
     except sandbox.WorkerCrashed as err:
         raise QueryCrashed(

@@ -57,6 +57,14 @@ class WorkerViolation(WorkerError):
     """The worker tried something the sandbox forbids (a socket, a program): it was killed."""
 
 
+class WorkerExited(WorkerError):
+    """The work ended the worker on purpose, with an exit code it chose (`exit_now`)."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(f"the worker stopped with exit code {code}")
+        self.code = code
+
+
 class WorkerCrashed(WorkerError):
     """The worker died without answering: a crash or its memory limit."""
 
@@ -71,6 +79,20 @@ class Limits:
 
     timeout: float | None = None
     memory_bytes: int | None = DEFAULT_MEMORY_BYTES
+
+
+EXIT_CODES_FOR_WORK = 80
+"""Exit codes from here up are the work's own (`exit_now`), reported as WorkerExited."""
+
+
+def exit_after(seconds: float, code: int) -> threading.Timer:
+    """In a worker: end it with `code` unless the returned timer is cancelled in time."""
+    if code < EXIT_CODES_FOR_WORK:
+        raise ValueError(f"exit codes for work start at {EXIT_CODES_FOR_WORK}")
+    timer = threading.Timer(seconds, os._exit, (code,))
+    timer.daemon = True
+    timer.start()
+    return timer
 
 
 # ---------------------------------------------------------------- seccomp
@@ -254,6 +276,8 @@ def run(fn: Callable[..., Any], *args: Any, limits: Limits = Limits()) -> Any:
             raise WorkerTimeout(f"used up its CPU time and was stopped ({name})")
         raise WorkerCrashed(f"the worker crashed ({name})", number)
     if not data:
+        if os.WIFEXITED(wstatus) and os.WEXITSTATUS(wstatus) >= EXIT_CODES_FOR_WORK:
+            raise WorkerExited(os.WEXITSTATUS(wstatus))
         raise WorkerCrashed(f"the worker stopped without an answer (exit {wstatus >> 8})")
     ok, value = pickle.loads(data)
     if ok:

@@ -86,7 +86,7 @@ def check(text: str, prologue: str = "") -> Verdict:
         tree = parseQuery(prologue + text)
     except RecursionError:
         raise QueryTooComplex(
-            "query nested too deeply to run safely: simplify or split it"
+            "query too complex to run safely (nested too deeply): simplify or split it"
         ) from None
     except (ParseBaseException, ValueError, TypeError) as err:
         try:
