@@ -6,7 +6,7 @@ SERVICE and that crashes on deeply nested input. Refusing such queries up front
 parser: the work runs in a child process forked from the caller (so it sees the loaded graph
 without copying it) that
 
-- may not create sockets or start programs, nor open files (a seccomp filter, Linux x86-64
+- may not create sockets, start programs or processes, nor open files (a seccomp filter, x86-64
   and arm64; the kernel kills the worker with SIGSYS if it tries to create a socket or start
   a program, and answers EACCES to an open);
 - has an address-space and a CPU-time limit, writes no core file, and holds no descriptor of
@@ -101,6 +101,8 @@ def exit_after(seconds: float, code: int) -> threading.Timer:
 _LD_W_ABS = 0x20
 _JEQ_K = 0x15
 _JGE_K = 0x35
+_JSET_K = 0x45
+_CLONE_THREAD = 0x00010000
 _RET_K = 0x06
 _RET_KILL_PROCESS = 0x80000000
 _RET_KILL_THREAD = 0x00000000
@@ -110,30 +112,50 @@ _PR_SET_NO_NEW_PRIVS = 38
 _PR_SET_SECCOMP = 22
 _SECCOMP_MODE_FILTER = 2
 
-# (audit arch, x32 bit or None, syscalls to kill on, syscalls answered EACCES)
-_ARCHES: dict[str, tuple[int, int | None, tuple[int, ...], tuple[int, ...]]] = {
-    # socket, socketpair, execve, execveat, io_uring_setup | open, creat, openat, openat2
-    "x86_64": (0xC000003E, 0x40000000, (41, 53, 59, 322, 425), (2, 85, 257, 437)),
-    # socket, socketpair, execve, execveat, io_uring_setup | openat, openat2
-    "aarch64": (0xC00000B7, None, (198, 199, 221, 281, 425), (56, 437)),
+
+@dataclass(frozen=True)
+class _Syscalls:
+    """One architecture's numbers for what the filter looks at."""
+
+    arch: int  # AUDIT_ARCH_*
+    x32: int | None  # the x32 ABI bit on x86-64: any such call is killed
+    kill: tuple[int, ...]  # socket, socketpair, execve, execveat, fork, vfork, io_uring_setup
+    clone: int  # allowed only for threads (CLONE_THREAD): a new process is killed
+    clone3: int  # answered ENOSYS: its flags sit in memory BPF cannot read; libc falls back
+    deny: tuple[int, ...]  # open, creat, openat, openat2: answered EACCES
+
+
+_ARCHES: dict[str, _Syscalls] = {
+    "x86_64": _Syscalls(
+        0xC000003E, 0x40000000, (41, 53, 59, 322, 57, 58, 425), 56, 435, (2, 85, 257, 437)
+    ),
+    "aarch64": _Syscalls(0xC00000B7, None, (198, 199, 221, 281, 425), 220, 435, (56, 437)),
 }
 
 
 def _filter_program(machine: str, kill_action: int) -> list[tuple[int, int, int, int]]:
     """The BPF program: wrong arch or a forbidden call -> kill; opens -> EACCES; else allow."""
-    arch, x32, kill, deny = _ARCHES[machine]
+    calls = _ARCHES[machine]
     prog: list[tuple[int, int, int, int]] = [
         (_LD_W_ABS, 0, 0, 4),  # seccomp_data.arch
-        (_JEQ_K, 1, 0, arch),
+        (_JEQ_K, 1, 0, calls.arch),
         (_RET_K, 0, 0, kill_action),
         (_LD_W_ABS, 0, 0, 0),  # seccomp_data.nr
     ]
-    if x32 is not None:
-        prog += [(_JGE_K, 0, 1, x32), (_RET_K, 0, 0, kill_action)]
-    for nr in kill:
+    if calls.x32 is not None:
+        prog += [(_JGE_K, 0, 1, calls.x32), (_RET_K, 0, 0, kill_action)]
+    for nr in calls.kill:
         prog += [(_JEQ_K, 0, 1, nr), (_RET_K, 0, 0, kill_action)]
-    for nr in deny:
+    for nr in calls.deny:
         prog += [(_JEQ_K, 0, 1, nr), (_RET_K, 0, 0, _RET_ERRNO | errno.EACCES)]
+    prog += [(_JEQ_K, 0, 1, calls.clone3), (_RET_K, 0, 0, _RET_ERRNO | errno.ENOSYS)]
+    prog += [
+        (_JEQ_K, 0, 4, calls.clone),
+        (_LD_W_ABS, 0, 0, 16),  # seccomp_data.args[0], low half: the clone flags
+        (_JSET_K, 1, 0, _CLONE_THREAD),
+        (_RET_K, 0, 0, kill_action),
+        (_RET_K, 0, 0, _RET_ALLOW),
+    ]
     prog.append((_RET_K, 0, 0, _RET_ALLOW))
     return prog
 
