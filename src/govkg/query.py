@@ -282,6 +282,8 @@ def run_query(
     text, canned, source = resolve(name_or_text)
     check_safe(text)
     bound = bind_params(params, canned.params if canned else None, lang)
+    if canned is not None:  # values written into the text: the very text `--sparql` prints
+        text, bound = canned.sparql(params, lang), {}
     words = keywords(text)
     if canned is None:  # ad-hoc: bind only what the query mentions, so projection rules hold
         mentioned = {m.group("var")[1:] for m in _TOKEN.finditer(text) if m.lastgroup == "var"}
