@@ -137,8 +137,11 @@ def parameter_lines(text: str) -> dict[str, list[str]]:
 def expand(text: str, terms: dict[str, str], lang: str, source: Path | str = "<query>") -> str:
     """A catalogue file as plain SPARQL 1.1: parameter lines set to `terms` (N-Triples
     forms), `gkq:label` calls expanded with `lang`; header comments kept."""
-    if lang not in ("en", "zh"):
-        raise BadInput(f"unknown label language {lang!r}")
+    return expand_labels(set_parameters(text, terms), lang, source)
+
+
+def set_parameters(text: str, terms: dict[str, str]) -> str:
+    """The text with each named parameter's `VALUES ?name { ... }` line set to its term."""
 
     def set_param(m: re.Match[str]) -> str:
         term = terms.get(m.group("name"))
@@ -148,7 +151,13 @@ def expand(text: str, terms: dict[str, str], lang: str, source: Path | str = "<q
             else f"{m.group('indent')}VALUES ?{m.group('name')} {{ {term} }}{m.group('tail')}"
         )
 
-    text = _PARAM_LINE.sub(set_param, text)
+    return _PARAM_LINE.sub(set_param, text)
+
+
+def expand_labels(text: str, lang: str, source: Path | str = "<query>") -> str:
+    """The text with every `gkq:label(?x)` BIND written out as the label rule in `lang`."""
+    if lang not in ("en", "zh"):
+        raise BadInput(f"unknown label language {lang!r}")
     if "gkq:" not in text:
         return text
     for prefix, ns in _LABEL_PREFIXES.items():
