@@ -19,11 +19,11 @@ from click.testing import CliRunner
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Literal, URIRef, Variable
 
-from govkg.catalogue import catalogue, find_canned, parse_header
+from govkg.catalogue import catalogue, find_canned, parameter_lines, parse_header
 from govkg.cli.main import cli
 from govkg.errors import BadInput
 from govkg.namespaces import PREFIXES
-from govkg.query import run_query
+from govkg.query import run_query, to_term
 from test_queries import TEST_PARAMS, _norm
 
 NAMES = [q.name for q in catalogue()]
@@ -71,6 +71,17 @@ def test_prefix_lines_agree_with_the_namespace_table(name: str) -> None:
     declared.pop("gkq", None)  # the label macro's, expanded away
     assert declared, f"{name}: no PREFIX lines"
     assert {p: PREFIXES.get(p) for p in declared} == declared
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_file_defaults_are_the_header_defaults(name: str) -> None:
+    """The file as written is the query at its header's defaults (UNDEF where required)."""
+    query = find_canned(name)
+    lines = parameter_lines(query.text)
+    for p in query.params:
+        if p.name in lines or p.name != "lang":
+            want = "UNDEF" if p.required else str(to_term(p.default or ""))
+            assert lines[p.name] == [want], (name, p.name)
 
 
 @pytest.mark.parametrize("name", NAMES)

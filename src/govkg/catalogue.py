@@ -9,10 +9,11 @@ own PREFIX lines. Two conventions make one file serve every store:
   `CannedQuery.sparql()` rewrites that line with the value as a validated, escaped RDF term;
 - `gkq:label(?x)` inside a `BIND(... AS ?out)` line stands for the one label rule of the
   project: skos:prefLabel in the query's language, else rdfs:label in it, else any label.
-  It is written once, here (`_label_rule`); the catalogue expands it into three OPTIONALs in
-  plain SPARQL 1.1 (the language as a literal, so no binding has to be in scope), and wraps
-  nothing else. `govkg query NAME --sparql` prints the expanded, self-contained text; the
-  embedded engine runs that same text.
+  It is written once, here (`_label_rule`); the catalogue expands it into three OPTIONALs of
+  plain SPARQL 1.1 with the language as a literal, so no binding has to be in scope where
+  the label filters are (a `?lang` bound outside a nested group or subquery is not).
+  `govkg query NAME --sparql` prints the expanded, self-contained text; the embedded engine
+  runs that same text.
 """
 
 from __future__ import annotations

@@ -275,9 +275,11 @@ def run_query(
 ) -> QueryResult:
     """Run a canned query (by name), a .rq file or SPARQL text on the graph's pyoxigraph store.
 
-    Parameters are bound with pyoxigraph substitutions (typed terms; never text splicing);
-    `lang` picks label language in canned queries. A query running longer than `timeout`
-    seconds raises QueryTimeout (its worker thread is abandoned, not killed).
+    A canned query runs as `CannedQuery.sparql(params, lang)`, the text `--sparql` prints
+    (values written in as RDF terms); ad-hoc parameters are bound with pyoxigraph
+    substitutions (typed terms; never text splicing). `lang` picks the label language. A
+    query running longer than `timeout` seconds raises QueryTimeout (its worker thread is
+    abandoned, not killed).
     """
     text, canned, source = resolve(name_or_text)
     check_safe(text)
