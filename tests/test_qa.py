@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from govkg.catalogue import parse_header
 from govkg.load import load_graph
-from govkg.qa import header, qa_queries, run_qa, run_query
+from govkg.qa import qa_queries, run_qa, run_query
 
 QUERIES = dict(qa_queries())
 EXPECTED = {
@@ -76,7 +77,7 @@ def test_the_five_checks_exist() -> None:
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_header_and_columns(name: str) -> None:
     text = QUERIES[name]
-    fields = header(text)
+    fields = parse_header(text)
     for key in ("title@en", "title@zh", "description", "columns"):
         assert fields.get(key), (name, key)
     assert re.search(r"[\u4e00-\u9fff]", fields["title@zh"])

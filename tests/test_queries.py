@@ -12,8 +12,7 @@ import pytest
 
 from govkg import resources
 from govkg.catalogue import catalogue, load_canned, parse_header
-from govkg.namespaces import PREFIXES
-from govkg.query import bind_params, run_query
+from govkg.query import run_query
 from govkg.results import render
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -77,7 +76,7 @@ def test_header_parsing(tmp_path: Path) -> None:
     path.write_text(
         "# title@en: T\n# title@zh: 标题\n# description: one\n#   two\n"
         "# param entity: the thing\n# param lang=en: language\n# columns: a, b\n"
-        "# example: govkg query x\nSELECT ?a ?b WHERE {}\n",
+        "# example: govkg query x\nSELECT ?a ?b WHERE {\n  VALUES ?entity { UNDEF }\n}\n",
         encoding="utf-8",
     )
     q = load_canned(path)
@@ -89,6 +88,14 @@ def test_header_parsing(tmp_path: Path) -> None:
     assert q.columns == ("a", "b")
     path.write_text("# title@en: T\nSELECT * WHERE {}\n", encoding="utf-8")
     with pytest.raises(Exception, match="header lacks"):
+        load_canned(path)
+    # a declared parameter needs its one VALUES line, where the query uses it
+    path.write_text(
+        "# title@en: T\n# title@zh: 标题\n# description: d\n# param entity: e\n"
+        "# columns: a\nSELECT ?a WHERE { ?a ?p ?entity }\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(Exception, match=r"parameter entity needs exactly one line VALUES"):
         load_canned(path)
 
 
@@ -137,12 +144,6 @@ def _patch_rdflib_distinct() -> None:
     aggregates.Accumulator.use_row = use_row  # type: ignore[method-assign]
 
 
-def _rdflib_term(term):  # type: ignore[no-untyped-def]
-    from govkg.load import to_rdflib_term
-
-    return to_rdflib_term(term)
-
-
 def _norm_rdflib(value) -> str:  # type: ignore[no-untyped-def]
     return _norm(None if value is None else str(value))
 
@@ -168,9 +169,8 @@ def test_same_results_on_rdflib(kg, name: str) -> None:
     _patch_rdflib_distinct()
     query = next(q for q in catalogue() if q.name == name)
     ours = run_query(kg, name, TEST_PARAMS.get(name))
-    bound = bind_params(TEST_PARAMS.get(name), query.params, "en")
-    init = {k: _rdflib_term(v) for k, v in bound.items()}
-    theirs = kg.rdflib().query(query.text, initNs=PREFIXES, initBindings=init)
+    # the self-contained text: no prefixes or bindings handed to rdflib
+    theirs = kg.rdflib().query(query.sparql(TEST_PARAMS.get(name)))
     columns = ours.variables
     got = Counter(tuple(_norm_rdflib(row[c]) for c in columns) for row in theirs)
     want = Counter(

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from govkg import resources
+from govkg.catalogue import queries_in
 
 if TYPE_CHECKING:
     from govkg.load import KnowledgeGraph
@@ -24,28 +25,11 @@ def qa_dir() -> Path:
 
 
 def qa_queries() -> list[tuple[str, str]]:
-    """(name, SPARQL text) of every QA query, sorted by name; name is the file name less .rq."""
-    return [
-        (p.name[: -len(".rq")], p.read_text(encoding="utf-8"))
-        for p in sorted(qa_dir().glob("*" + SUFFIX))
-    ]
+    """(name, SPARQL text) of every QA query, sorted by name; name is the file name less .rq.
 
-
-def header(text: str) -> dict[str, str]:
-    """The `# key: value` header block of a query (continuation lines indented)."""
-    fields: dict[str, str] = {}
-    key = None
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            break
-        body = line[1:].strip()
-        if ":" in body and not line.startswith("#  ") and not body.startswith(" "):
-            key, _, value = body.partition(":")
-            key = key.strip()
-            fields[key] = value.strip()
-        elif key:
-            fields[key] = f"{fields[key]} {body}".strip()
-    return fields
+    Read by the catalogue's header parser, so a QA file's header follows the same rules as
+    a canned query's."""
+    return [(q.name, q.sparql()) for q in queries_in(qa_dir(), "*" + SUFFIX)]
 
 
 def _value(term: Any) -> str | None:

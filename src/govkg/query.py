@@ -309,8 +309,9 @@ def run_query(
 
     `query` is a `Query`, or a string: a bare name for a canned query, else SPARQL text
     (a string is never read as a file path: use `Query.from_file`). Parameters are bound
-    as typed terms; `lang` picks the label language of canned queries. A query running
-    longer than `timeout` seconds is killed and raises QueryTimeout.
+    as typed terms (a canned query runs as `CannedQuery.sparql(params, lang)`, the text
+    `--sparql` prints, values written in as RDF terms); `lang` picks the label language. A
+    query running longer than `timeout` seconds is killed and raises QueryTimeout.
     """
     q = _as_query(query)
     if len(q.text) > MAX_QUERY_CHARS:
@@ -318,6 +319,9 @@ def run_query(
             f"{q.source}: query of {len(q.text)} characters is over the {MAX_QUERY_CHARS} limit"
         )
     bound = bind_params(params, q.entry.params if q.entry else None, lang)
+    text = q.text
+    if q.entry is not None:  # values written into the text: the very text `--sparql` prints
+        text, bound = q.entry.sparql(params, lang), {}
     subs = {ox.Variable(k): v for k, v in bound.items()}
     if not q.trusted:
         from govkg import sparql_guard
@@ -326,7 +330,7 @@ def run_query(
     limits = sandbox.Limits(timeout=timeout, memory_bytes=memory_bytes)
     try:
         kind, payload, ordered = sandbox.run(
-            _evaluate, kg.store, q.text, subs, q.source, not q.trusted, limits=limits
+            _evaluate, kg.store, text, subs, q.source, not q.trusted, limits=limits
         )
     except sandbox.WorkerTimeout:
         raise QueryTimeout(

@@ -52,6 +52,13 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 )
 @output_option()
 @timeout_option(60.0)
+@click.option(
+    "--sparql",
+    "print_sparql",
+    is_flag=True,
+    help="Print the canned query as self-contained SPARQL 1.1 (PREFIX lines, parameters and "
+    "language written in) for any store, instead of running it.",
+)
 def query_command(
     query: str,
     params: tuple[str, ...],
@@ -59,6 +66,7 @@ def query_command(
     fmt: str | None,
     output: Path | None,
     timeout: float,
+    print_sparql: bool,
 ) -> None:
     """Run a canned query by NAME (see `govkg queries`), a FILE.rq, or SPARQL read from '-'.
 
@@ -70,6 +78,13 @@ def query_command(
     from govkg.results import render
 
     bound = _parse_params(params)
+    if print_sparql:  # the text any SPARQL 1.1 store runs with the same answers
+        from govkg.catalogue import find_canned
+
+        if query == "-" or query.endswith(".rq"):
+            raise BadInput("--sparql takes a canned query NAME (see `govkg queries`)")
+        write_output(output, find_canned(query).sparql(bound, lang))
+        return
     result = run_query(load_graph(), _query(query), bound, lang=lang, timeout=timeout)
     tty = (output is None or str(output) == "-") and sys.stdout.isatty()
     write_output(output, render(result, fmt, tty=tty))
