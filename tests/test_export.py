@@ -74,10 +74,11 @@ def test_failed_export_leaves_old_file_untouched(
     target = tmp_path / "out.ttl"
     target.write_text("old content\n", encoding="utf-8")
 
-    def broken(graph, fmt="ttl"):
+    def broken(kg, out, fmt="ttl", advance=None):
+        out.write(b"@prefix half: <written> .\n")
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("govkg.export.serialize", broken)
+    monkeypatch.setattr("govkg.export.export", broken)
     result = CliRunner().invoke(cli, ["export", "-o", str(target)])
     assert result.exit_code != 0
     assert target.read_text(encoding="utf-8") == "old content\n"
