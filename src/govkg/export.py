@@ -1,11 +1,13 @@
 """Serialise a graph deterministically: same triples in, same bytes out, streamed.
 
 pyoxigraph's serialisers write Turtle, N-Triples, N-Quads, TriG and RDF/XML straight from a
-stream of triples, so memory stays near the store's: subjects come out of the store in order
-(a sorted `SELECT DISTINCT ?s`, done in Rust), each subject's few triples are sorted here,
-and only the triples that touch a blank node are held at once (to label them). JSON-LD still
-goes through rdflib: pyoxigraph writes expanded JSON-LD without an `@context`, and compacting
-to the project's prefixes needs a JSON-LD processor.
+stream of triples, and JSON-LD too, so memory stays near the store's: the distinct subjects
+come out of the store (in Rust) and are sorted, each subject's few triples are sorted here,
+and only the triples that touch a blank node are held at once (to label them). rdflib is no
+longer used: its JSON-LD writer turns "+5"^^xsd:integer into the number 5, losing the lexical
+form; JSON-LD is pyoxigraph's node objects under an `@context` of the project's prefixes
+(declared, not used to compact: compacting would need a JSON-LD processor and the whole
+document in memory).
 
 Literals are written as the input wrote them (`KnowledgeGraph.exact`); blank nodes get
 labels computed from what they say and where they hang (the same graph gives the same
@@ -25,7 +27,7 @@ import pyoxigraph as ox
 
 from govkg.errors import BadInput
 from govkg.load import INFERRED, KnowledgeGraph, is_typed
-from govkg.namespaces import GRAPH_PARTS, PREFIXES, bind_prefixes, graph_iri
+from govkg.namespaces import GRAPH_PARTS, PREFIXES, graph_iri
 
 if TYPE_CHECKING:
     import rdflib
@@ -45,6 +47,7 @@ _OX_FORMATS = {
     "nq": ox.RdfFormat.N_QUADS,
     "trig": ox.RdfFormat.TRIG,
     "xml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
 }
 QUAD_FORMATS = frozenset({"nq", "trig"})
 _WITH_PREFIXES = frozenset({"ttl", "trig", "xml"})
@@ -264,39 +267,17 @@ def export(
     writer = _Writer(kg, advance)
     if fmt == "xml":
         check_xml_terms(kg, writer.graphs)
-    if fmt == "jsonld":
-        out.write(_jsonld(writer.merged()))
-        return
+    if fmt == "jsonld":  # the prefixes as its context; the nodes as pyoxigraph writes them
+        context = json.dumps(EXPORT_PREFIXES, ensure_ascii=False, indent=1)
+        out.write(f'{{"@context": {context},\n"@graph": '.encode())
     stream: Iterable[Any] = writer.by_part() if fmt in QUAD_FORMATS else writer.merged()
     options: dict[str, Any] = {"prefixes": EXPORT_PREFIXES} if fmt in _WITH_PREFIXES else {}
     try:
         ox.serialize(stream, out, _OX_FORMATS[fmt], **options)
+        if fmt == "jsonld":
+            out.write(b"}\n")
     except (ValueError, TypeError) as err:  # e.g. an IRI RDF/XML cannot write as an element
         raise BadInput(f"cannot write {fmt}: {err}") from None
-
-
-def _jsonld(triples: Iterable[ox.Triple]) -> bytes:
-    from rdflib import Graph
-
-    from govkg.load import to_rdflib_term
-
-    graph = Graph()
-    for t in triples:
-        graph.add(
-            tuple(to_rdflib_term(term, exact=True) for term in (t.subject, t.predicate, t.object))
-        )
-    bind_prefixes(graph)
-    text = graph.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True)
-    return _stable_jsonld(text).encode("utf-8")
-
-
-def _stable_jsonld(text: str) -> str:
-    doc = json.loads(text)
-    if isinstance(doc, dict) and isinstance(doc.get("@graph"), list):
-        doc["@graph"].sort(key=lambda node: json.dumps(node, sort_keys=True, ensure_ascii=False))
-    elif isinstance(doc, list):
-        doc.sort(key=lambda node: json.dumps(node, sort_keys=True, ensure_ascii=False))
-    return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
 def serialize(source: Any, fmt: str = "ttl") -> bytes:

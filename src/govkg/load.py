@@ -201,12 +201,13 @@ class KnowledgeGraph:
                 yield quad
 
     def triples(self) -> Iterator[ox.Triple]:
-        """The asserted triples (plus the closure when `inferred`), exact literals."""
+        """The asserted triples, exact literals: what SHACL, HermiT and owlrl read.
+
+        Never the closure, even when `inferred` is on: shapes and the reasoner judge what the
+        files state; only queries look through the inference view.
+        """
         for quad in self.graph_quads():
             yield quad.triple
-        if self.inferred:
-            for quad in self.graph_quads(INFERRED):
-                yield quad.triple
 
     def files_of(self, subject_iri: str) -> list[Path]:
         """The files that state something about this subject (for pointing users at them)."""
@@ -264,7 +265,9 @@ def to_rdflib_term(term: Any, *, exact: bool = False) -> Any:
         if dt == XSD_STRING:
             return Literal(term.value)
         value = term.value
-        if not exact and dt == XSD_DECIMAL and "." not in value and value.lstrip("+-").isdigit():
+        if exact:  # as written: rdflib would otherwise rewrite "08"^^xsd:integer to "8"
+            return Literal(value, datatype=URIRef(dt), normalize=False)
+        if dt == XSD_DECIMAL and "." not in value and value.lstrip("+-").isdigit():
             value += ".0"
         return Literal(value, datatype=URIRef(dt))
     raise TypeError(f"cannot convert {term!r}")

@@ -226,7 +226,7 @@ def python_value(term: Any) -> Any:
 
 def _execute(kg: Any, text: str, subs: dict[ox.Variable, Any], source: str) -> QueryResult:
     try:
-        answer = kg.store.query(text, prefixes=PREFIXES, substitutions=subs or None)
+        answer = kg.query(text, prefixes=PREFIXES, substitutions=subs or None)
     except SyntaxError as err:
         raise _syntax_error(err, source) from None
     except RuntimeError as err:
