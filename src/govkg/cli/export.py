@@ -33,6 +33,12 @@ from govkg.export import EXPORT_FORMATS
     is_flag=True,
     help="Leave the ontology out: only the facts and their evidence.",
 )
+@click.option(
+    "--shapes",
+    "with_shapes",
+    is_flag=True,
+    help="Also export the bundled SHACL shapes (their own named graph in nq and trig).",
+)
 @output_option()
 def export_command(
     files: tuple[Path, ...],
@@ -40,6 +46,7 @@ def export_command(
     fmt: str,
     inferred: bool,
     data_only: bool,
+    with_shapes: bool,
     output: Path | None,
 ) -> None:
     """Write the merged graph (ontology + data + any FILES); same input, same bytes.
@@ -54,9 +61,6 @@ def export_command(
     from govkg.export import export
     from govkg.output import open_output, progress
 
-    kg = load_files(files, alone, ontology=not data_only)
-    if inferred:
-        with progress("Computing OWL-RL closure", total=None):
-            kg.add_inferred()
+    kg = load_files(files, alone, ontology=not data_only, shapes=with_shapes, inferred=inferred)
     with open_output(output) as out, progress(f"Writing {fmt}", total=len(kg)) as advance:
         export(kg, out, fmt, advance)

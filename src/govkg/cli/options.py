@@ -69,7 +69,12 @@ def inferred_option() -> Decorator:
 
 
 def load_files(
-    files: Sequence[Path], alone: bool, *, ontology: bool = True, inferred: bool = False
+    files: Sequence[Path],
+    alone: bool,
+    *,
+    ontology: bool = True,
+    shapes: bool = False,
+    inferred: bool = False,
 ) -> KnowledgeGraph:
     """The graph a command works on: bundled ontology and data plus FILES, or FILES alone."""
     from govkg.errors import BadInput
@@ -77,7 +82,7 @@ def load_files(
 
     if alone and not files:
         raise BadInput("--alone needs at least one FILE")
-    kg = load_graph(files, ontology=ontology and not alone, data=not alone)
+    kg = load_graph(files, ontology=ontology and not alone, data=not alone, shapes=shapes)
     if inferred:
         from govkg.output import progress
 
