@@ -275,3 +275,122 @@ def test_xml_export_is_well_formed_xml(kg: KnowledgeGraph) -> None:
     result = CliRunner().invoke(cli, ["export", "--format", "xml"])
     assert result.exit_code == 0
     xml.dom.minidom.parseString(result.stdout_bytes)  # a real XML parser: raises if ill-formed
+
+
+# ---------------------------------------------------------------- output safety (issue 9 item 5/6)
+
+
+def _govkg(*args: str, **kwargs):
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "govkg", *args], stderr=subprocess.PIPE, timeout=120, **kwargs
+    )
+
+
+def test_output_onto_a_symlink_replaces_the_target_and_keeps_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "real.ttl"
+    real.write_text("old\n", encoding="utf-8")
+    real.chmod(0o640)
+    link = tmp_path / "link.ttl"
+    link.symlink_to(real.name)
+    result = CliRunner().invoke(cli, ["export", "-o", str(link)])
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and link.resolve() == real
+    assert len(rdflib.Graph().parse(real, format="turtle")) > 0
+    assert (real.stat().st_mode & 0o777) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.ttl", "real.ttl"]
+
+
+def test_output_onto_a_device_writes_into_it(tmp_path: Path) -> None:
+    import stat
+
+    result = CliRunner().invoke(cli, ["export", "-o", "/dev/null"])
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)
+    assert not list(Path("/dev").glob(".null.*"))
+
+
+def test_output_onto_a_fifo_writes_into_it(tmp_path: Path) -> None:
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe.nt"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = CliRunner().invoke(cli, ["export", "--format", "nt", "-o", str(fifo)])
+    reader.join(30)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert len(rdflib.Graph().parse(data=got[0], format="nt")) > 0
+
+
+SLOW_EXPORT = """
+import sys, time
+import govkg.export
+
+def slow(kg, out, fmt="ttl", advance=None):
+    out.write(b"@prefix half: <written> .")
+    out.flush()
+    print("writing", file=sys.stderr, flush=True)
+    time.sleep(60)
+
+govkg.export.export = slow
+from govkg.cli.main import main
+sys.argv = ["govkg", "export", "-o", sys.argv[1]]
+main()
+"""
+
+
+def test_sigterm_during_export_leaves_no_temp_file(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    target = tmp_path / "out.ttl"
+    target.write_text("old\n", encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SLOW_EXPORT, str(target)],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert proc.stderr.readline() == b"writing\n"
+        assert len(list(tmp_path.iterdir())) == 2  # the temp file exists while writing
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 143
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert b"Traceback" not in proc.stderr.read()
+    assert target.read_text(encoding="utf-8") == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.ttl"]
+
+
+@pytest.mark.parametrize("command", [["export"], ["info"], ["queries"]])
+def test_full_disk_on_standard_output_is_one_line(command: list[str]) -> None:
+    with open("/dev/full", "wb") as full:
+        run = _govkg(*command, stdout=full)
+    err = run.stderr.decode()
+    assert run.returncode == 2, err
+    assert err.startswith("govkg: error: ") and err.count("\n") == 1, err
+    assert "No space left on device" in err
+
+
+def test_broken_pipe_exits_silently() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "govkg", "export", "--format", "nt"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout.read(100)
+    proc.stdout.close()  # the reader goes away, as `govkg export | head` does
+    assert proc.wait(timeout=60) == 141
+    assert proc.stderr.read() == b""

@@ -6,6 +6,7 @@ query do not pay for rdflib, pySHACL or owlready2.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import signal
@@ -30,6 +31,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)  # a full disk while printing a result
 
 
 class LazyGroup(click.Group):
@@ -71,6 +75,12 @@ class LazyGroup(click.Group):
         except BrokenPipeError:  # the reader of our output went away: nothing left to say
             _silence_stdout()
             ctx.exit(EXIT_BROKEN_PIPE)
+        except OSError as err:
+            if debug or err.errno not in _FULL:
+                raise
+            _silence_stdout()  # what is buffered cannot be written either
+            click.echo(f"govkg: error: cannot write output: {err.strerror}", err=True)
+            ctx.exit(EXIT_BAD_INPUT)
 
     def main(self, *args: Any, standalone_mode: bool = True, **extra: Any) -> Any:
         """Every error a user can cause becomes one line on stderr and an exit code."""
