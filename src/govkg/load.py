@@ -356,6 +356,9 @@ class _Loader:
                 rename_blank_nodes=True,  # `_:b1` in two files names two nodes
                 lenient=False,
             )
+            # one call per file: the store keeps the file's insertions until it ends (about
+            # +40% of the store at 1M triples), but batches cost time that grows with the
+            # store (16 s instead of 7 s at 1M with 20k-quad batches): linear wins
             self.kg.store.extend(self._route(quads, part, subjects))
 
     def _route(self, quads: Iterable[ox.Quad], part: str, subjects: set[Any]) -> Iterator[ox.Quad]:
