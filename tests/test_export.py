@@ -394,3 +394,19 @@ def test_broken_pipe_exits_silently() -> None:
     proc.stdout.close()  # the reader goes away, as `govkg export | head` does
     assert proc.wait(timeout=60) == 141
     assert proc.stderr.read() == b""
+
+
+def test_reloading_keeps_a_triple_stated_in_two_graphs_in_both(tmp_path: Path) -> None:
+    from govkg.namespaces import graph_iri
+
+    both = "<http://x/a> <http://x/p> <http://x/b>"
+    src = tmp_path / "two.nq"
+    src.write_text(
+        f"{both} <{graph_iri('ontology')}> .\n{both} <{graph_iri('data')}> .\n"
+        f'<http://x/a> <http://x/q> "1.50"^^<http://www.w3.org/2001/XMLSchema#decimal> '
+        f"<{graph_iri('inferred')}> .\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["export", str(src), "--alone", "--format", "nq"])
+    assert result.exit_code == 0, result.output
+    assert sorted(result.stdout.splitlines()) == sorted(src.read_text().splitlines())

@@ -365,8 +365,8 @@ class _Loader:
         kg = self.kg
         exact_add = kg.exact.add
         subject_add = subjects.add
-        small = kg.parts.get(part) if part in _SMALL_PARTS else None
-        others = [ds for name, ds in kg.parts.items() if name != part]
+        small = kg.parts[part] if part in _SMALL_PARTS else None
+        others = [ds for name, ds in kg.parts.items() if name != part]  # may fill as we go
         for quad in quads:
             graph = quad.graph_name
             if type(graph) is not ox.DefaultGraph:  # a quad file: govkg's own graphs kept
@@ -390,16 +390,16 @@ class _Loader:
                 exact_add(quad)
             if small is not None:
                 small.add(quad)
-            elif others:
+            else:
                 for ds in others:
-                    if quad in ds:
+                    if len(ds) and quad in ds:
                         kg.restated.add(quad)
             yield quad
 
     def _into_part(self, quad: ox.Quad, part: str) -> None:
         kg = self.kg
         if part in _SMALL_PARTS:
-            kg.parts.setdefault(part, ox.Dataset()).add(quad)
+            kg.parts[part].add(quad)
         elif any(quad in ds for ds in kg.parts.values()):
             kg.restated.add(quad)
 
@@ -444,9 +444,7 @@ def load_graph(
     kinds += [(p, "data") for p in bundled_files(ontology=False)] if data else []
     kinds += [(Path(p), "data") for p in extra]
     kg = KnowledgeGraph(store=ox.Store(), files=[])
-    for part in _SMALL_PARTS:
-        if any(kind == part for _, kind in kinds):
-            kg.parts[part] = ox.Dataset()
+    kg.parts = {part: ox.Dataset() for part in _SMALL_PARTS}
     total = sum(_size(path) for path, _ in kinds)
     loader = _Loader(kg)
     with progress("Loading", total=total if total > PROGRESS_BYTES else None) as advance:
