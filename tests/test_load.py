@@ -240,6 +240,7 @@ def test_load_keeps_no_list_of_quads(tmp_path: Path) -> None:
     assert len(kg.exact) == 2000  # the integers only, not the strings
     assert kg.files_of("http://x/s7") == [tmp_path / "big.ttl"]
     assert kg.files_of("http://x/none") == []
+    assert kg.files_of('"v7"') == []  # SHACL focus nodes may be literals
 
 
 def test_files_of_names_every_file_stating_the_subject(kg, tmp_path: Path) -> None:

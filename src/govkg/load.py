@@ -211,7 +211,10 @@ class KnowledgeGraph:
 
     def files_of(self, subject_iri: str) -> list[Path]:
         """The files that state something about this subject (for pointing users at them)."""
-        node = ox.NamedNode(subject_iri)
+        try:
+            node = ox.NamedNode(subject_iri)
+        except ValueError:  # a literal focus node ('"big data"@en') is in no file's subjects
+            return []
         return sorted(path for path, subjects in self.file_subjects.items() if node in subjects)
 
     def rdflib(self) -> rdflib.Graph:
