@@ -379,3 +379,24 @@ def test_closure_keeps_originals_drops_noise_and_is_deterministic(
         assert not (p in (OWL.sameAs, OWL.equivalentClass) and s == o)
         assert "daml.org" not in str(p)
     assert dict(first.namespaces())["gk"] == URIRef(PREFIXES["gk"])
+
+
+def test_closure_is_kept_in_its_own_named_graph() -> None:
+    import pyoxigraph as ox
+
+    from govkg.load import INFERRED
+
+    kg = load_graph()
+    asserted = len(kg)
+    triples = sum(1 for _ in kg.triples())
+    added = kg.add_inferred()
+    assert added > 0 and len(kg) == asserted + added
+    default = {q.triple for q in kg.store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+    closure = {q.triple for q in kg.store.quads_for_pattern(None, None, None, INFERRED)}
+    assert len(closure) == added and not default & closure  # only what the closure adds
+    assert sum(1 for _ in kg.triples()) == triples  # shapes and HermiT still see the files
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?b a org:FormalOrganization }"
+    assert kg.count(query) == 49
+    kg.inferred = False
+    assert kg.count(query) == 0
+    assert kg.add_inferred() == added  # computed once

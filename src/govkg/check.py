@@ -74,9 +74,9 @@ def stage_reasoner(kg: KnowledgeGraph) -> StageResult:
 
 
 def stage_shapes(kg: KnowledgeGraph) -> StageResult:
-    from govkg.shacl import validate
+    from govkg.shacl import validate_graph
 
-    report = validate()
+    report = validate_graph(kg)  # the graph check loaded: FILES and --inferred included
     counts = ", ".join(f"{n} {sev}" for sev, n in report.counts.items())
     status = PASS if report.conforms else FAIL
     return StageResult("SHACL shapes", status, [counts or "No issues found"])

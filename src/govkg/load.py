@@ -6,7 +6,9 @@ when a command asks for the rdflib view (serialising, pySHACL, owlrl).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import io
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +17,7 @@ import pyoxigraph as ox
 
 from govkg import resources
 from govkg.errors import BadInput, InputSyntaxError
+from govkg.namespaces import GRAPH_PARTS, graph_iri
 
 if TYPE_CHECKING:
     import rdflib
@@ -62,7 +65,17 @@ def parse_file(path: Path, fmt: str | None = None) -> list[ox.Quad]:
     """All statements of one RDF file, as quads; errors name file, line and column.
 
     pyoxigraph never fetches anything while parsing: no remote JSON-LD contexts, no XML
-    external entities, no owl:imports.
+    external entities, no owl:imports. (Loading streams through `read_source` and
+    `check_bytes` instead; this list is for small files and tests.)
+    """
+    data, rfmt, base_iri = read_source(path, fmt)
+    return parse_bytes(data, rfmt, source=path, base_iri=base_iri)
+
+
+def read_source(path: Path, fmt: str | None = None) -> tuple[bytes, ox.RdfFormat, str]:
+    """The bytes of one user or bundled file, its format, and the base IRI to resolve against.
+
+    Every byte govkg parses from a file is read here (size limits, refusals).
     """
     from govkg.inputs import read_bytes
 
@@ -70,19 +83,31 @@ def parse_file(path: Path, fmt: str | None = None) -> list[ox.Quad]:
     rfmt = rdf_format(path, fmt)
     data = read_bytes(path, MAX_FILE_BYTES, what="RDF file")
     # relative IRIs resolve against the file's own location, as RDF parsers conventionally do
-    return parse_bytes(data, rfmt, source=path, base_iri=path.resolve().as_uri())
+    return data, rfmt, path.resolve().as_uri()
+
+
+def check_bytes(data: bytes, rfmt: ox.RdfFormat, source: Path | str) -> None:
+    """The guards that run on raw bytes before any parser sees them (XML entities)."""
+    if rfmt == ox.RdfFormat.RDF_XML:
+        from govkg.xml_guard import check_entities
+
+        check_entities(data, str(source))
 
 
 def parse_bytes(
     data: bytes, rfmt: ox.RdfFormat, source: Path | str = "<input>", base_iri: str | None = None
 ) -> list[ox.Quad]:
     """Parse RDF held in memory; the same errors as `parse_file`."""
-    if rfmt == ox.RdfFormat.RDF_XML:
-        from govkg.xml_guard import check_entities
-
-        check_entities(data, str(source))
-    try:
+    check_bytes(data, rfmt, source)
+    with parse_errors(source):
         return list(ox.parse(data, format=rfmt, base_iri=base_iri, lenient=False))
+
+
+@contextmanager
+def parse_errors(source: Path | str) -> Iterator[None]:
+    """Parser failures as one-line InputSyntaxErrors naming file, line and column."""
+    try:
+        yield
     except SyntaxError as err:
         raise _syntax_error(source, err) from None
     except (ValueError, OSError, RecursionError) as err:
@@ -91,21 +116,65 @@ def parse_bytes(
         raise InputSyntaxError(f"too large to parse: {err or 'out of memory'}", source) from None
 
 
+def is_typed(term: Any) -> bool:
+    """A literal whose datatype the store may rewrite: neither xsd:string nor language-tagged.
+
+    pyoxigraph's Store keeps such literals by value: "1.50"^^xsd:decimal comes back as "1.5",
+    "08"^^xsd:int as "8"^^xsd:integer, and "1.5" and "1.50" merge into one triple.
+    """
+    return type(term) is ox.Literal and term.language is None and term.datatype != _XSD_STRING
+
+
+_XSD_STRING = ox.NamedNode(XSD_STRING)
+_DEFAULT = ox.DefaultGraph()
+INFERRED = ox.NamedNode(graph_iri("inferred"))
+"""The store's named graph for the OWL-RL closure (what `--inferred` adds)."""
+
+
 @dataclass
 class KnowledgeGraph:
-    """The loaded graph: a pyoxigraph store, the files it came from, and an rdflib view."""
+    """The loaded graph: a pyoxigraph store for queries, the exact terms for export.
+
+    Layout, chosen so memory stays near the store's own:
+    - `store`, default graph: every asserted triple of every file (the query view);
+      named graph INFERRED: what the OWL-RL closure adds, after `add_inferred()`.
+    - `exact`: the quads (default graph or INFERRED) whose object is a typed non-string
+      literal, as the input wrote them. The store rewrites these to canonical values (see
+      `is_typed`); export and the rdflib view take them from here instead of from the store,
+      so they say exactly what the input said. Only these quads are kept twice.
+    - `parts`: the quads of the small bundled parts (ontology, shapes) for the named graphs
+      of TriG / N-Quads exports, and `restated`: those of them some data file states too.
+    - `file_subjects`: per file, the subjects it states something about (for `files_of`).
+    Blank-node labels are scoped to their file (renamed while parsing), as RDF merge requires.
+    """
 
     store: ox.Store
     files: list[Path]
-    subject_files: dict[str, set[Path]] = field(default_factory=dict, repr=False)
+    exact: ox.Dataset = field(default_factory=ox.Dataset, repr=False)
+    parts: dict[str, ox.Dataset] = field(default_factory=dict, repr=False)
+    restated: ox.Dataset = field(default_factory=ox.Dataset, repr=False)
+    file_subjects: dict[Path, set[Any]] = field(default_factory=dict, repr=False)
+    inferred: bool = False
+    """When set, queries see the INFERRED graph as part of the default graph."""
     _rdflib: Any = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.store)
 
-    def query(self, sparql: str, substitutions: dict[ox.Variable, Any] | None = None) -> Any:
-        """Run SPARQL on pyoxigraph (the fast engine); parameters bound, never spliced."""
-        return self.store.query(sparql, substitutions=substitutions)
+    def query_graphs(self) -> Any:
+        """The graphs a query's default graph is made of (asserted, plus the closure if on)."""
+        return [_DEFAULT, INFERRED] if self.inferred else _DEFAULT
+
+    def query(
+        self, sparql: str, substitutions: dict[ox.Variable, Any] | None = None, **options: Any
+    ) -> Any:
+        """Run SPARQL on pyoxigraph (the fast engine); parameters bound, never spliced.
+
+        Every query of govkg goes through here, so `inferred` decides what it sees.
+        """
+        return self.store.query(
+            sparql, substitutions=substitutions, default_graph=self.query_graphs(), **options
+        )
 
     def count(self, sparql: str) -> int:
         """The number a one-cell `SELECT (COUNT(…) AS ?n)` gives; project prefixes predeclared."""
@@ -115,23 +184,70 @@ class KnowledgeGraph:
             return int(row[0].value)
         return 0
 
-    def triples(self) -> Iterable[ox.Triple]:
-        for quad in self.store:
+    def graph_quads(self, graph: Any = _DEFAULT) -> Iterator[ox.Quad]:
+        """One graph's quads with the input's exact literals (the store's for everything else)."""
+        for quad in self.store.quads_for_pattern(None, None, None, graph):
+            if not is_typed(quad.object):
+                yield quad
+        for quad in self.exact:
+            if quad.graph_name == graph:
+                yield quad
+
+    def triples(self) -> Iterator[ox.Triple]:
+        """The asserted triples, exact literals: what SHACL, HermiT and owlrl read.
+
+        Never the closure, even when `inferred` is on: shapes and the reasoner judge what the
+        files state; only queries look through the inference view.
+        """
+        for quad in self.graph_quads():
             yield quad.triple
 
     def files_of(self, subject_iri: str) -> list[Path]:
         """The files that state something about this subject (for pointing users at them)."""
-        return sorted(self.subject_files.get(subject_iri, ()))
+        try:
+            node = ox.NamedNode(subject_iri)
+        except ValueError:  # a literal focus node ('"big data"@en') is in no file's subjects
+            return []
+        return sorted(path for path, subjects in self.file_subjects.items() if node in subjects)
 
     def rdflib(self) -> rdflib.Graph:
         """The same triples as an rdflib Graph, built once on first use."""
         if self._rdflib is None:
-            self._rdflib = to_rdflib(self.triples())
+            self._rdflib = to_rdflib(self.triples(), exact=True)
         return self._rdflib
 
+    def add_inferred(self) -> int:
+        """Compute the OWL-RL closure into the INFERRED graph and let queries see it.
 
-def to_rdflib_term(term: Any) -> Any:
-    """One pyoxigraph term as its rdflib twin (xsd:string literals stay plain)."""
+        Returns how many triples the closure adds. Computed once; later calls only turn it on.
+        """
+        if not any(True for _ in self.store.quads_for_pattern(None, None, None, INFERRED)):
+            from govkg.reason import inferred_graph
+
+            original = self.rdflib()
+            closure = inferred_graph(self)
+            new = (t for t in closure if t not in original)
+            self.store.extend(
+                _route_inferred(from_rdflib(new), self.exact)  # typed literals kept exact too
+            )
+        self.inferred = True
+        return sum(1 for _ in self.store.quads_for_pattern(None, None, None, INFERRED))
+
+
+def _route_inferred(triples: Iterable[ox.Triple], exact: ox.Dataset) -> Iterator[ox.Quad]:
+    for t in triples:
+        quad = ox.Quad(t.subject, t.predicate, t.object, INFERRED)
+        if is_typed(t.object):
+            exact.add(quad)
+        yield quad
+
+
+def to_rdflib_term(term: Any, *, exact: bool = False) -> Any:
+    """One pyoxigraph term as its rdflib twin (xsd:string literals stay plain).
+
+    `exact=True` for terms as the input wrote them; otherwise the term is a store's canonical
+    form, whose integer-valued decimals ("8") are written back in XSD's canonical "8.0".
+    """
     from rdflib import BNode, Literal, URIRef
 
     if isinstance(term, ox.NamedNode):
@@ -145,29 +261,43 @@ def to_rdflib_term(term: Any) -> Any:
         if dt == XSD_STRING:
             return Literal(term.value)
         value = term.value
+        if exact:  # as written: rdflib would otherwise rewrite "08"^^xsd:integer to "8"
+            return Literal(value, datatype=URIRef(dt), normalize=False)
         if dt == XSD_DECIMAL and "." not in value and value.lstrip("+-").isdigit():
-            # pyoxigraph's store writes decimals as "8"; XSD's canonical form (and what
-            # Turtle serialisers write back) is "8.0": keep one form end to end
             value += ".0"
         return Literal(value, datatype=URIRef(dt))
     raise TypeError(f"cannot convert {term!r}")
 
 
-def to_rdflib(triples: Iterable[ox.Triple]) -> rdflib.Graph:
+def quiet_rdflib() -> None:
+    """rdflib logs a traceback for every ill-typed literal ("abc"^^xsd:integer) it converts;
+    the literal stays as written, so the warning tells the user nothing: keep errors one line."""
+    import logging
+
+    logging.getLogger("rdflib").setLevel(logging.ERROR)
+
+
+def to_rdflib(triples: Iterable[ox.Triple], *, exact: bool = False) -> rdflib.Graph:
     """An rdflib Graph of these triples, with the project's prefixes bound."""
     from rdflib import Graph
 
     from govkg.namespaces import bind_prefixes
 
+    quiet_rdflib()
     graph = Graph()
     add = graph.add
-    conv = to_rdflib_term
     for t in triples:
-        add((conv(t.subject), conv(t.predicate), conv(t.object)))
+        add(
+            (
+                to_rdflib_term(t.subject, exact=exact),
+                to_rdflib_term(t.predicate, exact=exact),
+                to_rdflib_term(t.object, exact=exact),
+            )
+        )
     return bind_prefixes(graph)
 
 
-def from_rdflib(graph: Any) -> list[ox.Triple]:
+def from_rdflib(graph: Any) -> Iterator[ox.Triple]:
     """rdflib triples as pyoxigraph triples (for loading inferred graphs back)."""
     from rdflib import BNode, Literal, URIRef
 
@@ -184,7 +314,8 @@ def from_rdflib(graph: Any) -> list[ox.Triple]:
             return ox.Literal(str(term))
         raise TypeError(f"cannot convert {term!r}")
 
-    return [ox.Triple(conv(s), conv(p), conv(o)) for s, p, o in graph]
+    for s, p, o in graph:
+        yield ox.Triple(conv(s), conv(p), conv(o))
 
 
 def bundled_files(*, ontology: bool = True, data: bool = True, shapes: bool = False) -> list[Path]:
@@ -199,6 +330,96 @@ def bundled_files(*, ontology: bool = True, data: bool = True, shapes: bool = Fa
     return files
 
 
+_PART_OF_GRAPH = {graph_iri(part): part for part in GRAPH_PARTS}
+_SMALL_PARTS = ("ontology", "shapes")  # bundled and small: kept apart for the named graphs
+
+
+class _Loader:
+    """Streams parsed quads into the store, keeping aside only what export needs."""
+
+    def __init__(self, kg: KnowledgeGraph) -> None:
+        self.kg = kg
+
+    def load(self, path: Path, part: str, advance: Callable[[int], None]) -> None:
+        data, rfmt, base_iri = read_source(path)
+        check_bytes(data, rfmt, path)
+        subjects = self.kg.file_subjects.setdefault(path, set())
+        with parse_errors(path):
+            quads = ox.parse(
+                _Reader(data, advance),
+                format=rfmt,
+                base_iri=base_iri,
+                rename_blank_nodes=True,  # `_:b1` in two files names two nodes
+                lenient=False,
+            )
+            # one call per file: the store keeps the file's insertions until it ends (about
+            # +40% of the store at 1M triples), but batches cost time that grows with the
+            # store (16 s instead of 7 s at 1M with 20k-quad batches): linear wins
+            self.kg.store.extend(self._route(quads, part, subjects))
+
+    def _route(self, quads: Iterable[ox.Quad], part: str, subjects: set[Any]) -> Iterator[ox.Quad]:
+        kg = self.kg
+        exact_add = kg.exact.add
+        subject_add = subjects.add
+        small = kg.parts[part] if part in _SMALL_PARTS else None
+        others = [ds for name, ds in kg.parts.items() if name != part]  # may fill as we go
+        for quad in quads:
+            graph = quad.graph_name
+            if type(graph) is not ox.DefaultGraph:  # a quad file: govkg's own graphs kept
+                target = _PART_OF_GRAPH.get(getattr(graph, "value", ""), part)
+                if target == "inferred":
+                    quad = ox.Quad(quad.subject, quad.predicate, quad.object, INFERRED)
+                    if is_typed(quad.object):
+                        exact_add(quad)
+                    yield quad
+                    continue
+                quad = ox.Quad(quad.subject, quad.predicate, quad.object)
+                if target != part:
+                    self._into_part(quad, target)
+                    subject_add(quad.subject)
+                    if is_typed(quad.object):
+                        exact_add(quad)
+                    yield quad
+                    continue
+            subject_add(quad.subject)
+            if is_typed(quad.object):
+                exact_add(quad)
+            if small is not None:
+                small.add(quad)
+            else:
+                for ds in others:
+                    if len(ds) and quad in ds:
+                        kg.restated.add(quad)
+            yield quad
+
+    def _into_part(self, quad: ox.Quad, part: str) -> None:
+        kg = self.kg
+        if part in _SMALL_PARTS:
+            kg.parts[part].add(quad)
+        elif any(quad in ds for ds in kg.parts.values()):
+            kg.restated.add(quad)
+
+
+class _Reader(io.RawIOBase):
+    """The bytes of one file handed to the parser in chunks, reporting progress as it reads."""
+
+    def __init__(self, data: bytes, advance: Callable[[int], None]) -> None:
+        self._view = memoryview(data)
+        self._at = 0
+        self._advance = advance
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        chunk = self._view[self._at : self._at + len(buffer)]
+        n = len(chunk)
+        buffer[:n] = chunk
+        self._at += n
+        self._advance(n)
+        return n
+
+
 def load_graph(
     extra: Sequence[Path | str] = (),
     *,
@@ -208,16 +429,33 @@ def load_graph(
 ) -> KnowledgeGraph:
     """Parse the bundled ontology and data (and any extra files) into one graph.
 
-    `extra` files are a user's; each is parsed before anything is added, so a bad file
-    leaves nothing half-loaded.
+    Each file streams from its parser into a fresh store (no list of every quad in Python);
+    the graph is handed back only when every file parsed, so a bad file leaves nothing
+    half-loaded. A progress bar shows on a terminal when the input is large.
     """
-    files = bundled_files(ontology=ontology, data=data, shapes=shapes) + [Path(p) for p in extra]
-    store = ox.Store()
-    subject_files: dict[str, set[Path]] = {}
-    parsed = [(path, parse_file(path)) for path in files]
-    for path, quads in parsed:
-        for q in quads:
-            if isinstance(q.subject, ox.NamedNode):
-                subject_files.setdefault(q.subject.value, set()).add(path)
-        store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
-    return KnowledgeGraph(store=store, files=files, subject_files=subject_files)
+    from govkg.output import progress
+
+    kinds: list[tuple[Path, str]] = [(p, "ontology") for p in bundled_files(data=False) if ontology]
+    kinds += [(p, "shapes") for p in resources.shape_files()] if shapes else []
+    kinds += [(p, "data") for p in bundled_files(ontology=False)] if data else []
+    kinds += [(Path(p), "data") for p in extra]
+    kg = KnowledgeGraph(store=ox.Store(), files=[])
+    kg.parts = {part: ox.Dataset() for part in _SMALL_PARTS}
+    total = sum(_size(path) for path, _ in kinds)
+    loader = _Loader(kg)
+    with progress("Loading", total=total if total > PROGRESS_BYTES else None) as advance:
+        for path, part in kinds:  # the small parts first: data files are checked against them
+            loader.load(path, part, advance)
+    kg.files = bundled_files(ontology=ontology, data=data, shapes=shapes) + [Path(p) for p in extra]
+    return kg
+
+
+PROGRESS_BYTES = 20 * 1024 * 1024
+"""Inputs smaller than this load too fast for a progress bar to help."""
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

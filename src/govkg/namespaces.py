@@ -101,3 +101,17 @@ def bind_prefixes(graph: Any) -> Any:
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, override=True, replace=True)
     return graph
+
+
+DATASET = mint("dataset", "govkg")
+"""The data set itself (described in data/dataset.ttl); its named graphs are minted under it."""
+
+GRAPH_PARTS = ("ontology", "data", "shapes", "inferred")
+"""The named graphs of a TriG / N-Quads export, in the order they are written."""
+
+
+def graph_iri(part: str) -> str:
+    """The named graph holding one part of the data set: `{DATASET}/graph/{part}`."""
+    if part not in GRAPH_PARTS:
+        raise ValueError(f"unknown graph {part!r}; one of {', '.join(GRAPH_PARTS)}")
+    return f"{DATASET}/graph/{part}"

@@ -219,7 +219,7 @@ def python_value(term: Any) -> Any:
 
 
 def _evaluate(
-    store: ox.Store,
+    kg: Any,
     text: str,
     subs: dict[ox.Variable, Any],
     source: str,
@@ -244,7 +244,7 @@ def _evaluate(
         # an ad-hoc query binds only the variables it has (pyoxigraph requires it of ?lang)
         subs = {k: v for k, v in subs.items() if k.value in verdict.variables or k.value != "lang"}
     try:
-        answer = store.query(text, prefixes=PREFIXES, substitutions=subs or None)
+        answer = kg.query(text, prefixes=PREFIXES, substitutions=subs or None)
         if isinstance(answer, ox.QueryBoolean):
             return "ask", bool(answer), ordered
         if isinstance(answer, ox.QueryTriples):
@@ -330,7 +330,7 @@ def run_query(
     limits = sandbox.Limits(timeout=timeout, memory_bytes=memory_bytes)
     try:
         kind, payload, ordered = sandbox.run(
-            _evaluate, kg.store, text, subs, q.source, not q.trusted, limits=limits
+            _evaluate, kg, text, subs, q.source, not q.trusted, limits=limits
         )
     except sandbox.WorkerTimeout:
         raise QueryTimeout(

@@ -101,9 +101,8 @@ class ReasonResult:
     def inferred_turtle(self) -> str:
         """The inferred triples as Turtle with the project's prefixes, in a stable order."""
         from govkg.export import serialize
-        from govkg.load import to_rdflib
 
-        return serialize(to_rdflib(self.inferred), "ttl").decode("utf-8")
+        return serialize(self.inferred, "ttl").decode("utf-8")
 
     def summary(self) -> str:
         """One paragraph for people."""

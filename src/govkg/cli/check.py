@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
+from govkg.cli.options import files_option, inferred_option
 from govkg.errors import EXIT_CODES_HELP, EXIT_OK, EXIT_PROBLEMS
 
 MARK = {"pass": "ok  ", "fail": "FAIL", "not run": "--  "}
 
 
 @click.command("check", epilog=EXIT_CODES_HELP)
+@files_option()
+@inferred_option()
 @click.pass_context
-def check_command(ctx: click.Context) -> None:
+def check_command(ctx: click.Context, files: tuple[Path, ...], alone: bool, inferred: bool) -> None:
     """Load the graph, then check evidence quotes, ontology QA, reasoner consistency, SHACL
     conformance, every canned query, and the claims reconciliation. Exit 0 only when all pass.
     """
     from govkg.check import FAIL, NOT_RUN, STAGES, run_stage
-    from govkg.load import load_graph
+    from govkg.cli.options import load_files
     from govkg.output import progress
 
     with progress("Loading", total=None):
-        kg = load_graph()
+        kg = load_files(files, alone, inferred=inferred)
     click.echo(f"ok    load: {len(kg)} triples from {len(kg.files)} files")
     failed = not_run = 0
     with progress("Checking", total=len(STAGES)) as advance:

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
-from govkg.cli.options import output_option
+from govkg.cli.options import files_option, output_option
 from govkg.errors import EXIT_CODES_HELP
 from govkg.export import EXPORT_FORMATS
 
 
 @click.command("export", epilog=EXIT_CODES_HELP)
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@files_option("Export only FILES (e.g. to convert their format), not the bundled graph.")
 @click.option(
     "-f",
     "--format",
@@ -20,7 +20,8 @@ from govkg.export import EXPORT_FORMATS
     type=click.Choice(list(EXPORT_FORMATS)),
     default="ttl",
     show_default=True,
-    help="RDF serialisation.",
+    help="RDF serialisation (nq and trig keep ontology, data, shapes and inferred triples in "
+    "separate named graphs).",
 )
 @click.option(
     "--inferred",
@@ -33,17 +34,19 @@ from govkg.export import EXPORT_FORMATS
     help="Leave the ontology out: only the facts and their evidence.",
 )
 @click.option(
-    "--alone",
+    "--shapes",
+    "with_shapes",
     is_flag=True,
-    help="Export only FILES (e.g. to convert their format), not the bundled graph.",
+    help="Also export the bundled SHACL shapes (their own named graph in nq and trig).",
 )
 @output_option()
 def export_command(
     files: tuple[Path, ...],
+    alone: bool,
     fmt: str,
     inferred: bool,
     data_only: bool,
-    alone: bool,
+    with_shapes: bool,
     output: Path | None,
 ) -> None:
     """Write the merged graph (ontology + data + any FILES); same input, same bytes.
@@ -54,23 +57,10 @@ def export_command(
       govkg export --format jsonld --inferred -o govkg-inferred.jsonld
       govkg export my-bodies.ttl --alone --format nt
     """
-    from govkg.errors import BadInput
+    from govkg.cli.options import load_files
+    from govkg.export import export
+    from govkg.output import open_output, progress
 
-    if alone and not files:
-        raise BadInput("--alone needs at least one FILE to export")
-    from govkg.export import serialize
-    from govkg.load import load_graph
-    from govkg.output import progress, write_output
-
-    with progress("Loading", total=None):
-        kg = load_graph(files, ontology=not (data_only or alone), data=not alone)
-    if inferred:
-        from govkg.reason import inferred_graph
-
-        with progress("Computing OWL-RL closure", total=None):
-            graph = inferred_graph(kg)
-    else:
-        graph = kg.rdflib()
-    with progress(f"Serialising {fmt}", total=None):
-        payload = serialize(graph, fmt)
-    write_output(output, payload)
+    kg = load_files(files, alone, ontology=not data_only, shapes=with_shapes, inferred=inferred)
+    with open_output(output) as out, progress(f"Writing {fmt}", total=len(kg)) as advance:
+        export(kg, out, fmt, advance)

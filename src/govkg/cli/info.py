@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
-from govkg.cli.options import lang_option
+from govkg.cli.options import files_option, lang_option
 from govkg.errors import EXIT_CODES_HELP
 
 
 @click.command("info", epilog=EXIT_CODES_HELP)
+@files_option()
 @click.option(
     "-f",
     "--format",
@@ -20,12 +22,12 @@ from govkg.errors import EXIT_CODES_HELP
     show_default=True,
 )
 @lang_option()
-def info_command(fmt: str, lang: str) -> None:
+def info_command(files: tuple[Path, ...], alone: bool, fmt: str, lang: str) -> None:
     """Triples, entities per class, provinces covered, source, version and licence."""
+    from govkg.cli.options import load_files
     from govkg.info import describe
-    from govkg.load import load_graph
 
-    summary = describe(load_graph(), lang=lang)
+    summary = describe(load_files(files, alone), lang=lang)
     if fmt == "json":
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return

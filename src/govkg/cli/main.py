@@ -6,7 +6,10 @@ query do not pay for rdflib, pySHACL or owlready2.
 
 from __future__ import annotations
 
+import errno
 import importlib
+import os
+import signal
 import sys
 from typing import Any
 
@@ -28,6 +31,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)  # a full disk while printing a result
 
 
 class LazyGroup(click.Group):
@@ -66,6 +72,15 @@ class LazyGroup(click.Group):
                 raise
             click.echo(f"govkg: error: {err}", err=True)
             ctx.exit(err.exit_code)
+        except BrokenPipeError:  # the reader of our output went away: nothing left to say
+            _silence_stdout()
+            ctx.exit(EXIT_BROKEN_PIPE)
+        except OSError as err:
+            if debug or err.errno not in _FULL:
+                raise
+            _silence_stdout()  # what is buffered cannot be written either
+            click.echo(f"govkg: error: cannot write output: {err.strerror}", err=True)
+            ctx.exit(EXIT_BAD_INPUT)
 
     def main(self, *args: Any, standalone_mode: bool = True, **extra: Any) -> Any:
         """Every error a user can cause becomes one line on stderr and an exit code."""
@@ -84,6 +99,11 @@ class LazyGroup(click.Group):
         except (click.Abort, KeyboardInterrupt):
             click.echo("govkg: interrupted", err=True)
             sys.exit(130)
+        except Terminated:
+            sys.exit(EXIT_TERMINATED)
+        except BrokenPipeError:
+            _silence_stdout()
+            sys.exit(EXIT_BROKEN_PIPE)
         except Exception as err:
             if "--debug" in argv:
                 raise
@@ -109,6 +129,54 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
+EXIT_TERMINATED = 128 + signal.SIGTERM  # 143, as a shell reports a process ended by SIGTERM
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE  # 141: the reader went away (`govkg export | head`)
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that every `finally` runs (temp files go)."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null so the interpreter's last flush cannot fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def _flush_stdout() -> int | None:
+    """Flush standard output now, while errors can still be reported on one line."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except OSError as err:
+        _silence_stdout()
+        click.echo(f"govkg: error: standard output: cannot write: {err.strerror or err}", err=True)
+        return EXIT_BAD_INPUT
+    return None
+
+
 def main() -> None:
-    """Console entry point."""
-    cli.main(prog_name="govkg")
+    """Console entry point: SIGTERM unwinds (exit 143); a closed pipe exits silently (141)."""
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    code: Any = 0
+    try:
+        cli.main(prog_name="govkg")
+    except SystemExit as done:
+        code = done.code
+    except Terminated:
+        code = EXIT_TERMINATED
+    except BrokenPipeError:
+        _silence_stdout()
+        code = EXIT_BROKEN_PIPE
+    failed = _flush_stdout()
+    sys.exit(failed if failed is not None and not code else code)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from govkg.load import KnowledgeGraph
 
 LANGS = ("en", "zh")
 
@@ -39,3 +42,50 @@ def timeout_option(default: float) -> Decorator:
         show_default=True,
         help="Stop a query that runs longer (seconds).",
     )
+
+
+def files_option(
+    alone_help: str = "Use only FILES, not the bundled ontology and data.",
+) -> Decorator:
+    """FILES… (a user's RDF files, merged with the bundled graph) and --alone, for every
+    command that loads the graph: the same argument and flag everywhere."""
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        command = click.option("--alone", is_flag=True, help=alone_help)(command)
+        return click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))(
+            command
+        )
+
+    return decorate
+
+
+def inferred_option() -> Decorator:
+    return click.option(
+        "--inferred",
+        is_flag=True,
+        help="Query the graph together with its OWL-RL closure (kept in its own named graph), "
+        "so standard ORG/SKOS/PROV queries see every fact.",
+    )
+
+
+def load_files(
+    files: Sequence[Path],
+    alone: bool,
+    *,
+    ontology: bool = True,
+    shapes: bool = False,
+    inferred: bool = False,
+) -> KnowledgeGraph:
+    """The graph a command works on: bundled ontology and data plus FILES, or FILES alone."""
+    from govkg.errors import BadInput
+    from govkg.load import load_graph
+
+    if alone and not files:
+        raise BadInput("--alone needs at least one FILE")
+    kg = load_graph(files, ontology=ontology and not alone, data=not alone, shapes=shapes)
+    if inferred:
+        from govkg.output import progress
+
+        with progress("Computing OWL-RL closure", total=None):
+            kg.add_inferred()
+    return kg

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from govkg.cli.options import lang_option, output_option, timeout_option
+from govkg.cli.options import (
+    files_option,
+    inferred_option,
+    lang_option,
+    output_option,
+    timeout_option,
+)
 from govkg.errors import EXIT_CODES_HELP, BadInput
 
 if TYPE_CHECKING:
@@ -33,6 +39,8 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
     "govkg prefix, else a literal), never pasted into the query text. " + EXIT_CODES_HELP,
 )
 @click.argument("query", metavar="NAME|FILE.rq|-")
+@files_option()
+@inferred_option()
 @click.option(
     "-p",
     "--param",
@@ -61,6 +69,9 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 )
 def query_command(
     query: str,
+    files: tuple[Path, ...],
+    alone: bool,
+    inferred: bool,
     params: tuple[str, ...],
     lang: str,
     fmt: str | None,
@@ -70,9 +81,10 @@ def query_command(
 ) -> None:
     """Run a canned query by NAME (see `govkg queries`), a FILE.rq, or SPARQL read from '-'.
 
-    Project prefixes (gk:, gkr:, org:, skos:, ...) need no PREFIX lines.
+    Project prefixes (gk:, gkr:, org:, skos:, ...) need no PREFIX lines. FILES are merged
+    into the bundled graph (or queried alone with --alone).
     """
-    from govkg.load import load_graph
+    from govkg.cli.options import load_files
     from govkg.output import write_output
     from govkg.query import run_query
     from govkg.results import render
@@ -85,7 +97,8 @@ def query_command(
             raise BadInput("--sparql takes a canned query NAME (see `govkg queries`)")
         write_output(output, find_canned(query).sparql(bound, lang))
         return
-    result = run_query(load_graph(), _query(query), bound, lang=lang, timeout=timeout)
+    kg = load_files(files, alone, inferred=inferred)
+    result = run_query(kg, _query(query), bound, lang=lang, timeout=timeout)
     tty = (output is None or str(output) == "-") and sys.stdout.isatty()
     write_output(output, render(result, fmt, tty=tty))
 
