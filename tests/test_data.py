@@ -452,33 +452,37 @@ def test_source_metadata(kg: KnowledgeGraph) -> None:
 # ------------------------------------------------------------------ the build is current
 
 
-@pytest.mark.parametrize("name", ["places"])
-def test_places_file_is_what_the_script_writes(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_places_file_is_what_the_script_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """data/places.ttl is generated from the vendored reference table."""
     root = Path(__file__).resolve().parents[1]
-    csv_path = root.parent / "shared" / "reference" / "provinces.csv"
-    if not csv_path.is_file():
-        pytest.skip(f"reference file not found: {csv_path}")
     monkeypatch.syspath_prepend(str(root / "tools"))
     import build_places
     from ttl import render, used_prefixes
 
-    secs = build_places.build(csv_path)
+    secs = build_places.build(build_places.DEFAULT_CSV)
     text = render(build_places.HEADER, secs, used_prefixes(secs))
     assert (root / "data" / "places.ttl").read_text(encoding="utf-8") == text
 
 
-def test_data_files_are_what_the_facts_give(
+def test_vendored_reference_is_the_shared_one() -> None:
+    root = Path(__file__).resolve().parents[1]
+    shared = root.parent / "shared" / "reference" / "provinces.csv"
+    if not shared.is_file():
+        pytest.skip(f"shared reference not found: {shared}")
+    vendored = root / "reference" / "provinces.csv"
+    assert vendored.read_bytes() == shared.read_bytes()
+
+
+def test_data_files_are_what_the_tables_give(
     article_text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """data/*.ttl is generated from tools/facts.py: a hand edit or a stale build fails here."""
+    """data/*.ttl is generated from data/tables/: a hand edit or a stale build fails here."""
     root = Path(__file__).resolve().parents[1]
     monkeypatch.syspath_prepend(str(root / "tools"))
     import build_data
     from ttl import render, used_prefixes
 
-    from govkg.evidence import sha256_of
-
-    built = build_data.build(article_text, sha256_of(resources.article_path()))
+    built = build_data.build(build_data.source_texts())
     for name, secs in built.items():
         header = f"govkg data: {build_data.HEADERS[name]}{build_data.COMMON}"
         expected = render(header, secs, used_prefixes(secs))

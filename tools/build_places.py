@@ -19,7 +19,7 @@ from ttl import I, L, Section, write
 from govkg.namespaces import mint
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_CSV = REPO.parent / "shared" / "reference" / "provinces.csv"
+DEFAULT_CSV = REPO / "reference" / "provinces.csv"
 OUT = REPO / "data" / "places.ttl"
 
 KIND_CLASS = {
