@@ -26,7 +26,7 @@ from govkg import __version__, resources
 from govkg.load import parse_file
 from govkg.namespaces import GKR, ONTOLOGY_IRI, PREFIXES, curie
 from govkg.tables.build import Compiled, claim_sections, compile_tables, evidence_sections
-from govkg.tables.read import read_tables
+from govkg.tables.read import TablesInvalid, read_tables
 from govkg.tables.vocab import vocabulary
 
 REPO = Path(__file__).resolve().parents[1]
@@ -218,7 +218,12 @@ def main() -> int:
             file=sys.stderr,
         )
         return 2
-    out = compile_bundled(texts)
+    try:
+        out = compile_bundled(texts)
+    except TablesInvalid as err:
+        for problem in err.problems:
+            print(f"{err.origin}/{problem}", file=sys.stderr)
+        return 1
     built = layout(out)
     for name, secs in built.items():
         header = f"govkg data: {HEADERS[name]}{COMMON}"

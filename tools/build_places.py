@@ -46,7 +46,7 @@ def build(csv_path: Path) -> list[Section]:
         [
             ("rdf:type", I("prov:Entity")),
             ("rdf:type", I("dcat:Distribution")),
-            ("rdfs:label", L("provinces.csv", None)),
+            ("rdfs:label", L("provinces.csv", "en")),
             ("dct:title", L("中国大陆31个省级行政区参考表", "zh")),
             ("dct:title", L("Reference list of the 31 provincial-level divisions", "en")),
             (

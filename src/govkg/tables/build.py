@@ -101,6 +101,7 @@ class _Compiler:
         self.quote_ids: dict[str, Row] = {}
         self.evidence_of: dict[str, list[str]] = {}  # entity -> evidence ids
         self.sources: dict[str, Row] = {}
+        self.derived_about: set[str] = set()  # entities some derivation concludes about
 
     def bad(self, row: Row, column: str | None, message: str) -> None:
         self.problems.append(Problem(row.sheet, row.number, column, message))
@@ -423,6 +424,7 @@ class _Compiler:
             s, p, o = t
             self.add_fact(s, p, o)
             self.out.derived.add((s, p, _key(o)))
+            self.derived_about.update({s, o.ref if isinstance(o, I) else s})
             pairs: list = [
                 ("rdf:type", I("gk:Derivation")),
                 ("rdf:type", I("prov:Entity")),
@@ -445,6 +447,7 @@ class _Compiler:
                 )
                 continue
             claim = f"claim/{key}"
+            ev = f"evidence/claim-{key}"
             if key in seen or claim in self.v.existing:
                 self.bad(row, "id", f"duplicate IRI {claim!r}")
                 continue
@@ -488,7 +491,11 @@ class _Compiler:
                 ("rdfs:label", L(f"{en}: {row.get('stated_text_en')}", "en")),
                 ("gk:unit", I(unit)),
             ]
-            body = [(claim, "gk:claimAbout", I(topic)), (claim, "gk:statedValue", value)]
+            body = [
+                (claim, "gk:claimAbout", I(topic)),
+                (claim, "gk:statedValue", value),
+                (claim, "gk:unit", I(unit)),
+            ]
             if row.get("as_of"):
                 body.append((claim, "gk:asOf", L(row.get("as_of"), dt="xsd:date")))
             if row.get("qualifier"):
@@ -496,22 +503,26 @@ class _Compiler:
                 if q not in self.v.concepts:
                     self.bad(row, "qualifier", f"unknown concept {q!r}")
                 body.append((claim, "gk:qualifier", I(q)))
-            pairs += [(p, o) for _s, p, o in body[2:]]
+            pairs += [(p, o) for _s, p, o in body[3:]]
             if row.get("total"):
                 flag = L(row.get("total"), dt="xsd:boolean")
                 pairs.append(("gk:statedAsTotal", flag))
                 body.append((claim, "gk:statedAsTotal", flag))
             if row.get("list_exhaustive"):
-                pairs.append(
-                    ("gk:listIsExhaustive", L(row.get("list_exhaustive"), dt="xsd:boolean"))
-                )
-            for col, prop in (("part_of", "gk:partOf"),):
-                other = row.get(col)
-                if other:
-                    if other not in keys:
-                        self.bad(row, col, f"unknown claim {other!r}")
-                    else:
-                        pairs.append((prop, I(f"claim/{other}")))
+                flag = L(row.get("list_exhaustive"), dt="xsd:boolean")
+                pairs.append(("gk:listIsExhaustive", flag))
+                self.conclude(
+                    claim, "gk:listIsExhaustive", flag, "combination", [ev],
+                    "The enumeration next to the number (主要包括, 等) is outside the number's "
+                    "own quote. " + (row.get("comment_en") or ""),
+                )  # fmt: skip
+            links: list[tuple[str, str]] = []
+            other = row.get("part_of")
+            if other:
+                if other not in keys:
+                    self.bad(row, "part_of", f"unknown claim {other!r}")
+                else:
+                    links.append(("gk:partOf", other))
             if row.get("share_of"):
                 num, sep, den = row.get("share_of").partition("/")
                 parts = [n.strip() for n in num.split("+") if n.strip()]
@@ -524,18 +535,42 @@ class _Compiler:
                 for n in [*parts, den.strip()]:
                     if n and n not in keys:
                         self.bad(row, "share_of", f"unknown claim {n!r}")
-                pairs += [("gk:shareNumerator", I(f"claim/{n}")) for n in parts]
+                links += [("gk:shareNumerator", n) for n in parts]
                 if den.strip():
-                    pairs.append(("gk:shareDenominator", I(f"claim/{den.strip()}")))
+                    links.append(("gk:shareDenominator", den.strip()))
+            for prop, other in links:
+                o = I(f"claim/{other}")
+                pairs.append((prop, o))
+                self.out.derived.add((claim, prop, _key(o)))
+                local = prop.split(":", 1)[1].lower()
+                self.out.derivations.append((f"evidence/claim-{key}-{local}-{other}", [
+                    ("rdf:type", I("gk:Derivation")),
+                    ("rdf:type", I("prov:Entity")),
+                    ("gk:derivationMethod", I("concept/derivation-method/arithmetic-reading")),
+                    ("gk:derivedStatement", statement_node(claim, prop, o)),
+                    ("prov:wasDerivedFrom", I(f"evidence/claim-{key}")),
+                    ("prov:wasDerivedFrom", I(f"evidence/claim-{other}")),
+                    ("rdfs:comment", L(
+                        "How the article presents its numbers (其中, 另有, 占…), read by govkg to "
+                        "compare them: the numbers themselves stay as stated.", "en")),
+                ]))  # fmt: skip
             if row.get("year"):
-                pairs.append(("dct:date", L(row.get("year"), dt="xsd:gYear")))
+                year = L(row.get("year"), dt="xsd:gYear")
+                pairs.append(("dct:date", year))
+                self.conclude(
+                    claim,
+                    "dct:date",
+                    year,
+                    "combination",
+                    [ev],
+                    "The year is stated at the start of the sentence the quote ends.",
+                )
             by = row.get("stated_by")
             if self.resource(row, "stated_by", by):
                 pairs.append(("gk:statedBy", I(by)))
                 body.append((claim, "gk:statedBy", I(by)))
             if row.get("comment_en"):
                 pairs.append(("rdfs:comment", L(row.get("comment_en"), "en")))
-            ev = f"evidence/claim-{key}"
             pairs.append(("gk:attestedBy", I(ev)))
             self.out.claims.append((claim, pairs))
             for s, p, o in body:
@@ -548,14 +583,56 @@ class _Compiler:
             ev_pairs[4:4] = [("oa:hasBody", statement_node(s, p, o)) for s, p, o in body]
             self.out.annotations.append((start, ev, ev_pairs))
 
+    def conclude(
+        self, s: str, p: str, o: object, method: str, grounds: list[str], why: str
+    ) -> None:
+        """Record a derivation the build itself makes (not from the derivations sheet)."""
+        self.out.derived.add((s, p, _key(o)))
+        local = re.sub(r"[^a-z0-9]+", "-", f"{s}-{p.split(':', 1)[1]}".lower()).strip("-")
+        n = sum(1 for ref, _ in self.out.derivations if ref.startswith(f"evidence/{local}"))
+        ref = f"evidence/{local}" + (f"-{n + 1}" if n else "")
+        self.out.derivations.append((ref, [
+            ("rdf:type", I("gk:Derivation")),
+            ("rdf:type", I("prov:Entity")),
+            ("gk:derivationMethod", I(f"concept/derivation-method/{method}")),
+            ("gk:derivedStatement", statement_node(s, p, o)),
+            *[("prov:wasDerivedFrom", I(g)) for g in grounds],
+            ("rdfs:comment", L(why.strip(), "en")),
+        ]))  # fmt: skip
+
     def finish(self) -> None:
         for ref in self.out.subjects:
             if ref not in self.declared:
                 continue
             evs = self.evidence_of.get(ref, [])
-            if not evs:
+            for p, o in list(self.out.subjects[ref]):
+                if (ref, p, _key(o)) in self.out.stated | self.out.derived or not evs:
+                    continue
+                if p == "gk:jurisdiction":
+                    self.conclude(
+                        ref,
+                        p,
+                        o,
+                        "place-of-mention",
+                        evs,
+                        "The quotes that mention this resource say which province it is of.",
+                    )
+                elif p == "gk:leftUnknown":
+                    self.conclude(
+                        ref,
+                        p,
+                        o,
+                        "not-in-source",
+                        evs,
+                        "None of the quotes that mention this resource gives this value.",
+                    )
+            if not evs and ref not in self.derived_about:
                 row = next(r for r in self.t.rows("entities") if r.get("id") == ref)
-                self.bad(row, "id", f"missing evidence: no quote states anything about {ref}")
+                self.bad(
+                    row,
+                    "id",
+                    f"missing evidence: nothing about {ref} is stated by a quote or derived",
+                )
             self.out.subjects[ref] += [("gk:attestedBy", I(ev)) for ev in evs]
 
 
