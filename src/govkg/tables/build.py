@@ -351,7 +351,7 @@ class _Compiler:
 
     def locate(self, row: Row, column: str) -> tuple[int, str, str] | None:
         quote, source = row.get(column), row.get("source")
-        if source not in self.sources:
+        if source not in self.sources and source not in self.texts:
             self.bad(row, "source", f"unknown source {source!r} (not in the sources sheet)")
             return None
         if len(quote) > MAX_QUOTE:

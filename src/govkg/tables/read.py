@@ -25,7 +25,11 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = self.sheet
+        return self.text()
+
+    def text(self, folder: bool = False) -> str:
+        """`sheet:row:column: message`; in a folder of CSVs the sheet is its file."""
+        where = f"{self.sheet}.csv" if folder and self.sheet in SHEETS else self.sheet
         if self.row is not None:
             where += f":{self.row}"
         if self.column:
@@ -63,8 +67,10 @@ class TablesInvalid(BadInput):
 
     def __init__(self, origin: str, problems: list[Problem]) -> None:
         self.origin = origin
+        self.folder = Path(origin).is_dir()
         self.problems = problems
-        first = problems[0] if problems else "no problems"
+        folder = Path(origin).is_dir()
+        first = problems[0].text(folder) if problems else "no problems"
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         super().__init__(f"{origin}: {first}{more}")
 
