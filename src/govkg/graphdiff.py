@@ -17,7 +17,7 @@ from govkg.errors import BadInput
 from govkg.namespaces import PREFIXES, curie
 
 LABELS = (PREFIXES["skos"] + "prefLabel", PREFIXES["rdfs"] + "label")
-Triple = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.Term]
+Triple = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, object]
 
 
 @dataclass
@@ -41,11 +41,24 @@ def load_side(path: Path) -> Side:
     files = sorted(path.glob("*.ttl")) if path.is_dir() else [path]
     if not files:
         raise BadInput(f"{path}: no Turtle files")
-    triples: set[Triple] = set()
+    raw: set[Triple] = set()
     for f in files:
-        triples.update(q.triple for q in parse_file(f))
+        for q in parse_file(f):
+            raw.add((q.subject, q.predicate, q.object))
+    # blank nodes (one level, as in dataset.ttl's partitions) compared by what they hold
+    inner: dict[str, list[str]] = {}
+    for subj, pred, obj in raw:
+        if isinstance(subj, ox.BlankNode):
+            inner.setdefault(subj.value, []).append(f"{curie(pred.value)} {_text(obj)}")
+    triples: set[Triple] = set()
+    for subj, pred, obj in raw:
+        if isinstance(subj, ox.BlankNode):
+            continue
+        if isinstance(obj, ox.BlankNode):
+            obj = ox.Literal("[ " + " ; ".join(sorted(inner.get(obj.value, []))) + " ]")
+        triples.add((subj, pred, obj))
     labels: dict[str, dict[str, str]] = {}
-    for s, p, o in ((t.subject, t.predicate, t.object) for t in triples):
+    for s, p, o in triples:
         if p.value in LABELS and isinstance(o, ox.Literal) and o.language:
             slot = labels.setdefault(s.value, {})
             if p.value == LABELS[0] or o.language not in slot:
@@ -53,7 +66,7 @@ def load_side(path: Path) -> Side:
     return Side(triples, labels)
 
 
-def _text(term: ox.Term) -> str:
+def _text(term: object) -> str:
     if isinstance(term, ox.NamedNode):
         return curie(term.value).replace(f"{PREFIXES['gkr']}", "gkr:")
     if isinstance(term, ox.Literal):
@@ -67,12 +80,12 @@ def diff_graphs(old: Side, new: Side) -> list[EntityChange]:
     added = new.triples - old.triples
     by: dict[str, dict[tuple[str, str], tuple[list[str], list[str]]]] = {}
     for sign, triples in (("-", removed), ("+", added)):
-        for t in triples:
-            s = t.subject.value if isinstance(t.subject, ox.NamedNode) else f"_:{t.subject.value}"
+        for subj, predicate, obj in triples:
+            s = subj.value if isinstance(subj, ox.NamedNode) else f"_:{subj.value}"
             entity, _, part = s.partition("#")
-            pred = curie(t.predicate.value) + (f" (#{part})" if part else "")
+            pred = curie(predicate.value) + (f" (#{part})" if part else "")
             slot = by.setdefault(entity, {}).setdefault((pred, s), ([], []))
-            slot[0 if sign == "-" else 1].append(_text(t.object))
+            slot[0 if sign == "-" else 1].append(_text(obj))
     out = []
     for entity in sorted(by):
         change = EntityChange(entity)
