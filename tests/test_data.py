@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from govkg import resources
+from govkg import __version__, resources
 from govkg.load import KnowledgeGraph, parse_file
 from govkg.namespaces import GKR, KINDS, sparql_prologue
 
@@ -428,7 +428,7 @@ def test_dataset_description(kg: KnowledgeGraph) -> None:
     assert got == [
         {
             "lic": "https://creativecommons.org/licenses/by/4.0/",
-            "v": "0.1.0",
+            "v": __version__,
             "issued": "2026-11-26",
             "src": GKR + "source/bjnews-2023-11-23",
         }
