@@ -3,15 +3,13 @@ and the README diagram generated from the axioms."""
 
 from __future__ import annotations
 
-from govkg import __version__
-
 import re
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
-from govkg import resources
+from govkg import __version__, resources
 from govkg.diagram import embedded, mermaid, readme_block
 from govkg.load import load_graph
 from govkg.namespaces import GK, GKR, ONTOLOGY_IRI, PREFIXES
