@@ -32,3 +32,31 @@ def test_strict_fails_when_the_article_is_missing(
     assert result.exit_code == code, result.output
     assert "--    evidence: source article not found" in result.output
     assert "1 not run" in result.output
+
+
+def test_evidence_is_checked_per_source(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, article_text: str
+) -> None:
+    """A second article's quotes are checked against its own text, found by checksum."""
+    from govkg.load import load_graph
+    from govkg.tables.importer import import_tables
+
+    fixtures = Path(__file__).parent / "fixtures" / "import"
+    added = tmp_path / "added.ttl"
+    added.write_text(
+        import_tables(fixtures / "clean", [fixtures / "example-source.txt"]).turtle,
+        encoding="utf-8",
+    )
+    kg = load_graph([added])
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "article.zh.txt").write_text(article_text, encoding="utf-8")
+    monkeypatch.setenv("GOVKG_ARTICLE", str(sources / "article.zh.txt"))
+    result = check.stage_evidence(kg)
+    assert result.status == check.NOT_RUN and "1 of 2 source(s)" in result.lines[0]
+    (sources / "fictitious.txt").write_bytes((fixtures / "example-source.txt").read_bytes())
+    result = check.stage_evidence(kg)
+    assert result.status == check.PASS, result.lines
+    assert "(2 source(s))" in result.lines[0]
+    (sources / "fictitious.txt").write_text("测试用虚构文本(被改动)", encoding="utf-8")
+    assert check.stage_evidence(kg).status == check.NOT_RUN  # a changed text is not that source
