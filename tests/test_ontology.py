@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from govkg import resources
+from govkg import __version__, resources
 from govkg.diagram import embedded, mermaid, readme_block
 from govkg.load import load_graph
 from govkg.namespaces import GK, GKR, ONTOLOGY_IRI, PREFIXES
@@ -39,8 +39,8 @@ def test_header(onto) -> None:
     o = f"<{ONTOLOGY_IRI}>"
     assert ask(
         onto,
-        f"ASK {{ {o} a owl:Ontology ; owl:versionInfo '0.1.0' ;"
-        f" owl:versionIRI <{ONTOLOGY_IRI}/0.1.0> }}",
+        f"ASK {{ {o} a owl:Ontology ; owl:versionInfo '{__version__}' ;"
+        f" owl:versionIRI <{ONTOLOGY_IRI}/{__version__}> }}",
     )
     assert ask(onto, f"ASK {{ {o} dct:license <https://creativecommons.org/licenses/by/4.0/> }}")
     for lang in ("en", "zh"):
@@ -185,3 +185,21 @@ def test_diagram_shows_main_classes_and_reporting_lines(onto) -> None:
         "PublicBody --> DataCentre : hasCentre",
     ):
         assert needle in text
+
+
+def test_one_version_everywhere() -> None:
+    """govkg.__version__ is the one home of the version: every header carries the same."""
+    import rdflib
+
+    def version_info(path: Path, iri: str) -> set[str]:
+        g = rdflib.Graph().parse(path, format="turtle")
+        info = rdflib.URIRef("http://www.w3.org/2002/07/owl#versionInfo")
+        return {str(o) for o in g.objects(rdflib.URIRef(iri), info)}
+
+    assert version_info(REPO / "ontology" / "govkg.ttl", ONTOLOGY_IRI) == {__version__}
+    shapes = REPO / "shapes" / "00-shapes.ttl"
+    assert version_info(shapes, "https://w3id.org/govkg/shapes") == {__version__}
+    dataset = REPO / "data" / "dataset.ttl"
+    assert version_info(dataset, "https://w3id.org/govkg/id/dataset/govkg") == {__version__}
+    readme = (REPO / "ontology" / "README.md").read_text(encoding="utf-8")
+    assert f"Version {__version__} (`owl:versionIRI <{ONTOLOGY_IRI}/{__version__}>`)" in readme

@@ -29,11 +29,8 @@ NAMES = [q.name for q in catalogue()]
 
 # Branches allowed to match nothing today, each only because a concurrent data change will
 # populate it: (query, a predicate of the branch) -> why.
-ALLOWED_EMPTY = {
-    # The `data` branch (issue 13) states the article's 加挂…牌子 (extra nameplates) with
-    # gk:alsoCarriesNameplateOf, so the plaques query lists them; until it is merged the
-    # bundled data has none.
-    ("plaques", GK + "alsoCarriesNameplateOf"): "extra nameplates come with the data branch",
+ALLOWED_EMPTY: dict[tuple[str, str], str] = {
+    # (query, predicate) of a branch allowed to match nothing yet, with the reason; none now.
 }
 
 # subquery wrappers: a branch that counts (COUNT over nothing is still a row) is judged by

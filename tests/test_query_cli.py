@@ -29,7 +29,7 @@ def test_select_formats() -> None:
     assert all(r.exit_code == 0 for r in out.values()), {f: r.output for f, r in out.items()}
     doc = json.loads(out["json"].output)
     assert doc["head"]["vars"] == ["iso", "province", "body", "host", "direction"]
-    assert len(doc["results"]["bindings"]) == 4
+    assert len(doc["results"]["bindings"]) == 6  # 4 plaque bodies + 2 extra nameplates (加挂…牌子)
     assert out["csv"].output.startswith("iso,province,body,host,direction")
     assert out["tsv"].output.startswith("?iso\t?province")
     assert "<sparql" in out["xml"].output

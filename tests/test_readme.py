@@ -75,10 +75,3 @@ def test_readme_python_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert match, "README has no Python example"
     exec(compile(match.group(1), "README.md", "exec"), {})  # the README's own code
     assert capsys.readouterr().out.strip() == "True"
-
-
-def test_readme_lists_every_canned_query() -> None:
-    from govkg.catalogue import catalogue
-
-    for canned in catalogue():
-        assert f"| `{canned.name}`" in README, canned.name

@@ -140,7 +140,7 @@ def test_canned_query_over_http_matches_run_query(base: str, kg: KnowledgeGraph)
     status, _, body = fetch(f"{base}/queries/plaques")
     assert status == 200
     assert json.loads(body)["head"]["vars"] == ["iso", "province", "body", "host", "direction"]
-    assert json_rows(body) == expected and len(expected) == 4
+    assert json_rows(body) == expected and len(expected) == 6  # 4 plaques + 2 nameplates
     status, _, body = fetch(f"{base}/queries/plaques?lang=zh", headers={"Accept": "text/csv"})
     assert status == 200 and "北京经信局" in body.decode()
 

@@ -107,14 +107,6 @@ def test_every_shape_is_numbered_named_and_explained() -> None:
     assert sorted(numbers) == [f"S{n:02d}" for n in range(1, len(numbers) + 1)]
 
 
-def test_readme_lists_every_shape() -> None:
-    text = README.read_text(encoding="utf-8")
-    for iri in shape_ids(load_shapes()).values():
-        local = iri[len(GKS) :]
-        assert f"`{local}`" in text, f"shapes/README.md does not list {local}"
-    assert len(re.findall(r"^\|\s*S\d{2}\s*\|", text, re.M)) == len(shape_ids(load_shapes()))
-
-
 def test_sparql_shapes_declare_their_prefixes() -> None:
     from rdflib import Namespace
 

@@ -19,7 +19,7 @@ from ttl import I, L, Section, write
 from govkg.namespaces import mint
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_CSV = REPO.parent / "shared" / "reference" / "provinces.csv"
+DEFAULT_CSV = REPO / "reference" / "provinces.csv"
 OUT = REPO / "data" / "places.ttl"
 
 KIND_CLASS = {
@@ -46,7 +46,7 @@ def build(csv_path: Path) -> list[Section]:
         [
             ("rdf:type", I("prov:Entity")),
             ("rdf:type", I("dcat:Distribution")),
-            ("rdfs:label", L("provinces.csv", None)),
+            ("rdfs:label", L("provinces.csv", "en")),
             ("dct:title", L("中国大陆31个省级行政区参考表", "zh")),
             ("dct:title", L("Reference list of the 31 provincial-level divisions", "en")),
             (

@@ -73,13 +73,16 @@ def _value(term: object) -> str | None:
     return None if term is None else str(getattr(term, "value", term))
 
 
-def check_evidence(kg: KnowledgeGraph, article_path: Path | str) -> list[str]:
+def check_evidence(
+    kg: KnowledgeGraph, article_path: Path | str, source: str | None = None
+) -> list[str]:
     """Every problem with the graph's evidence quotes, one line each (empty: all quotes hold).
 
     Checks that each annotation has a target with a source and both selectors, that the
     article holds `exact` at [start, end) character for character, that prefix and suffix
     are the text right before and after, and that the article's SHA-256 is the recorded one.
-    A missing article is bad input, not a problem of the graph.
+    A missing article is bad input, not a problem of the graph. With `source` (an IRI), only
+    that source's checksum and the annotations quoting it are checked (several sources).
     """
     path = Path(article_path)
     if not path.is_file():
@@ -89,12 +92,14 @@ def check_evidence(kg: KnowledgeGraph, article_path: Path | str) -> list[str]:
 
     digest = sha256_of(path)
     for row in kg.query(sparql_prologue() + _CHECKSUMS):
-        source, sha = _value(row["source"]), _value(row["sha"])
+        if source is not None and _value(row["source"]) != source:
+            continue
+        src, sha = _value(row["source"]), _value(row["sha"])
         if sha is None:
-            problems.append(f"<{source}>: no gk:sha256 recorded for the source article")
+            problems.append(f"<{src}>: no gk:sha256 recorded for the source article")
         elif sha.lower() != digest:
             problems.append(
-                f"<{source}>: gk:sha256 {sha} differs from {path.name} ({digest}): "
+                f"<{src}>: gk:sha256 {sha} differs from {path.name} ({digest}): "
                 "the article is not the one the quotes were taken from"
             )
 
@@ -108,12 +113,14 @@ def check_evidence(kg: KnowledgeGraph, article_path: Path | str) -> list[str]:
         if (ann, *values) in seen:
             continue
         seen.add((ann, *values))
-        target, source, exact, prefix, suffix, start_s, end_s = values
+        target, quoted, exact, prefix, suffix, start_s, end_s = values
+        if source is not None and quoted != source:
+            continue
         where = f"<{ann}>"
         if not target:
             problems.append(f"{where}: no oa:hasTarget")
             continue
-        if not source:
+        if not quoted:
             problems.append(f"{where}: target has no oa:hasSource (missing source)")
         if not exact:
             problems.append(f"{where}: no oa:TextQuoteSelector with oa:exact")

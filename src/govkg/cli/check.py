@@ -15,10 +15,20 @@ MARK = {"pass": "ok  ", "fail": "FAIL", "not run": "--  "}
 @click.command("check", epilog=EXIT_CODES_HELP)
 @files_option()
 @inferred_option()
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail when a stage could not run (no source article, no Java), not only when one fails.",
+)
 @click.pass_context
-def check_command(ctx: click.Context, files: tuple[Path, ...], alone: bool, inferred: bool) -> None:
+def check_command(
+    ctx: click.Context, files: tuple[Path, ...], alone: bool, inferred: bool, strict: bool
+) -> None:
     """Load the graph, then check evidence quotes, ontology QA, reasoner consistency, SHACL
     conformance, every canned query, and the claims reconciliation. Exit 0 only when all pass.
+
+    A missing Python component (pySHACL, owlready2) fails its stage; only the source article
+    and Java may be missing ("not run"), and --strict makes that fail too.
     """
     from govkg.check import FAIL, NOT_RUN, STAGES, run_stage
     from govkg.cli.options import load_files
@@ -42,6 +52,9 @@ def check_command(ctx: click.Context, files: tuple[Path, ...], alone: bool, infe
     summary = f"{passed} passed, {failed} failed, {not_run} not run"
     if failed:
         click.echo(f"{summary}: the graph has problems.")
+        ctx.exit(EXIT_PROBLEMS)
+    if strict and not_run:
+        click.echo(f"{summary}: --strict needs every stage to run.")
         ctx.exit(EXIT_PROBLEMS)
     click.echo(f"{summary}." if not_run else f"{summary}: all checks passed.")
     ctx.exit(EXIT_OK)

@@ -28,6 +28,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "reason": ("govkg.cli.reason", "reason_command", "Check consistency with an OWL reasoner."),
     "export": ("govkg.cli.export", "export_command", "Write the merged graph as RDF."),
     "serve": ("govkg.cli.serve", "serve_command", "Serve the graph as a SPARQL endpoint."),
+    "template": ("govkg.cli.template", "template_command", "Write the fact-table template."),
+    "import": ("govkg.cli.importer", "import_command", "Turn filled fact tables into Turtle."),
+    "diff": ("govkg.cli.diff", "diff_command", "Show what changes between two graphs."),
 }
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

@@ -1,0 +1,154 @@
+"""Write the fact tables' template: an .xlsx workbook or a folder of CSV files, documented.
+
+One sheet per kind (the schema's sheets), the machine-readable column names in row 1 (so a
+filled template imports as is), a note on every column in the chosen language, and the
+allowed values of a column (fixed choices, concept schemes, classes, places) as drop-down
+lists in the workbook and listed in the folder's README.md. With `tables`, the sheets are
+filled with those rows (how the round-trip test exports the project's own tables).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from govkg.errors import BadInput
+from govkg.tables.read import Tables
+from govkg.tables.schema import LIST_SEPARATOR, SHEETS, Sheet
+
+TITLE = {
+    "en": "govkg fact tables: one row per fact, each with its quote",
+    "zh": "govkg 事实表:每行一个事实,各附原文引文",
+}
+INTRO = {
+    "en": (
+        "Fill one sheet per kind. Row 1 holds the column names: keep them. Several values in "
+        f"one cell are separated by '{LIST_SEPARATOR}'. Every fact is a row of 'statements' "
+        "naming its quote in 'quotes' (verbatim, at most 70 characters); what you conclude "
+        "rather than read goes to 'derivations' with the method and the quotes. Then run: "
+        "govkg import FILE --source ARTICLE.txt -o new.ttl"
+    ),
+    "zh": (
+        "每类一张表。第1行为列名,请勿改动。一个单元格内的多个值以“"
+        f"{LIST_SEPARATOR}”分隔。每个事实是“statements”表中的一行,并注明其在“quotes”表中的"
+        "引文(逐字,不超过70字);推断而非原文所述的内容写入“derivations”表,注明方法与依据"
+        "的引文。然后运行:govkg import 文件 --source 文章.txt -o new.ttl"
+    ),
+}
+
+
+def _note(sheet: Sheet, name: str, lang: str) -> str:
+    col = sheet.column(name)
+    text = col.zh if lang == "zh" else col.en
+    flags = []
+    if col.required:
+        flags.append("必填" if lang == "zh" else "required")
+    if col.many:
+        flags.append(("可填多个,以" if lang == "zh" else "several, separated by ") + LIST_SEPARATOR)
+    return text + (f" ({'; '.join(flags)})" if flags else "")
+
+
+def _rows(tables: Tables | None, sheet: Sheet) -> list[list[str]]:
+    if tables is None:
+        return []
+    return [[row.get(c) for c in sheet.names] for row in tables.rows(sheet.name)]
+
+
+def readme(allowed: dict[tuple[str, str], list[str]], lang: str) -> str:
+    """The folder template's README.md: every sheet, column, note and allowed value."""
+    out = [f"# {TITLE[lang]}", "", INTRO[lang], ""]
+    for sheet in SHEETS.values():
+        out += [f"## {sheet.name}.csv", "", sheet.zh if lang == "zh" else sheet.en, ""]
+        head = ("列", "说明", "可选值") if lang == "zh" else ("column", "note", "allowed values")
+        out += [f"| {head[0]} | {head[1]} | {head[2]} |", "|---|---|---|"]
+        for col in sheet.columns:
+            values = ", ".join(allowed.get((sheet.name, col.name), []))
+            out.append(f"| `{col.name}` | {_note(sheet, col.name, lang)} | {values} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def write_folder(
+    folder: Path, allowed: dict[tuple[str, str], list[str]], lang: str, tables: Tables | None
+) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for sheet in SHEETS.values():
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(sheet.names)
+        w.writerows(_rows(tables, sheet))
+        path = folder / f"{sheet.name}.csv"
+        path.write_text(buf.getvalue(), encoding="utf-8")
+        written.append(path)
+    (folder / "README.md").write_text(readme(allowed, lang), encoding="utf-8")
+    return [*written, folder / "README.md"]
+
+
+def write_workbook(
+    path: Path, allowed: dict[tuple[str, str], list[str]], lang: str, tables: Tables | None
+) -> None:
+    """An .xlsx with a README sheet, one sheet per kind and a sheet of allowed values."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter, quote_sheetname
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    about = book.active
+    about.title = "README"
+    about.append([TITLE[lang]])
+    about["A1"].font = Font(bold=True)
+    about.append([INTRO[lang]])
+    about.append([])
+    about.append(["sheet", "column", "note", "allowed values"])
+    values = book.create_sheet("allowed")
+    lists: dict[tuple[str, str], str] = {}
+    for i, (key, vals) in enumerate(sorted(allowed.items()), start=1):
+        letter = get_column_letter(i)
+        values.cell(row=1, column=i, value=f"{key[0]}.{key[1]}")
+        for j, v in enumerate(vals, start=2):
+            values.cell(row=j, column=i, value=v)
+        last = max(2, len(vals) + 1)
+        lists[key] = f"{quote_sheetname('allowed')}!${letter}$2:${letter}${last}"
+    for sheet in SHEETS.values():
+        ws = book.create_sheet(sheet.name)
+        ws.append(sheet.names)
+        for n, name in enumerate(sheet.names, start=1):
+            cell = ws.cell(row=1, column=n)
+            cell.font = Font(bold=True)
+            cell.comment = Comment(_note(sheet, name, lang), "govkg")
+            ws.column_dimensions[get_column_letter(n)].width = 24
+            note = _note(sheet, name, lang)
+            about.append([sheet.name, name, note, ", ".join(allowed.get((sheet.name, name), []))])
+            key = (sheet.name, name)
+            if key in lists and not sheet.column(name).many:
+                dv = DataValidation(type="list", formula1=lists[key], allow_blank=True)
+                ws.add_data_validation(dv)
+                dv.add(f"{get_column_letter(n)}2:{get_column_letter(n)}5000")
+        for row in _rows(tables, sheet):
+            ws.append(row)
+        ws.freeze_panes = "A2"
+    book.move_sheet("allowed", offset=len(book.sheetnames))
+    buf = io.BytesIO()
+    book.save(buf)
+    from govkg.output import write_output
+
+    write_output(path, buf.getvalue())
+
+
+def write_template(
+    target: Path, allowed: dict[tuple[str, str], list[str]], lang: str = "en",
+    tables: Tables | None = None,
+) -> None:  # fmt: skip
+    """FILE.xlsx gives a workbook; any other path a folder of CSV sheets and a README.md."""
+    if lang not in TITLE:
+        raise BadInput(f"unknown language {lang!r}; one of {', '.join(TITLE)}")
+    if target.suffix.lower() == ".xlsx":
+        write_workbook(target, allowed, lang, tables)
+    elif target.suffix:
+        raise BadInput(f"{target}: write FILE.xlsx or a folder (no suffix)")
+    else:
+        write_folder(target, allowed, lang, tables)

@@ -1,0 +1,166 @@
+"""Generate the documentation tables from what they describe, instead of keeping copies.
+
+    .venv/bin/python tools/gen_docs.py --write   # rewrite the generated blocks
+    .venv/bin/python tools/gen_docs.py --check   # exit 1 naming each stale file (tests run it)
+
+Blocks (between `<!-- generated:NAME ... -->` and `<!-- /generated:NAME -->`):
+  README.md          queries   the canned-query table, from the catalogue (queries/*.rq headers)
+  shapes/README.md   shapes    the shape table, from the shapes (ID, file, severity, sh:name)
+  docs/MODEL.md      classes   the class table, from the ontology (super-classes, zh label)
+  docs/MODEL.md      properties the property table, from the ontology (domain, range, zh label)
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _block(name: str, body: str) -> str:
+    return (
+        f"<!-- generated:{name} (tools/gen_docs.py --write; do not edit) -->\n"
+        f"{body.rstrip()}\n<!-- /generated:{name} -->"
+    )
+
+
+def queries_table() -> str:
+    from govkg.catalogue import catalogue
+
+    rows = ["| query | answers | 回答 |", "|---|---|---|"]
+    for q in catalogue():
+        params = "".join(f" `{p.name}=…`" for p in q.params if p.required)
+        rows.append(f"| `{q.name}`{params} | {q.title_en} | {q.title_zh} |")
+    return "\n".join(rows)
+
+
+def shapes_table() -> str:
+    import rdflib
+    from rdflib.namespace import SH
+
+    rows = [
+        "| ID | shape | file | severity | checks (en) | 检查内容 (zh) |",
+        "|---|---|---|---|---|---|",
+    ]
+    found = []
+    for path in sorted((REPO / "shapes").glob("*.ttl")):
+        g = rdflib.Graph().parse(path, format="turtle")
+        for shape in set(g.subjects(SH.severity, None)):
+            local = str(shape).rsplit("#", 1)[-1]
+            m = re.match(r"(S\d{2})-", local)
+            if not m:
+                continue
+            names = {o.language: str(o) for o in g.objects(shape, SH.name)}
+            sev = str(g.value(shape, SH.severity)).rsplit("#", 1)[-1]
+            found.append(
+                (m.group(1), local, path.name, sev, names.get("en", ""), names.get("zh", ""))
+            )
+    for sid, local, file, sev, en, zh in sorted(found):
+        rows.append(f"| {sid} | `{local}` | {file} | {sev} | {en} | {zh} |")
+    return "\n".join(rows)
+
+
+def _ontology() -> tuple[object, list[str]]:
+    import rdflib
+
+    path = REPO / "ontology" / "govkg.ttl"
+    g = rdflib.Graph().parse(path, format="turtle")
+    order = re.findall(r"^gk:([A-Za-z][A-Za-z0-9]*) a ", path.read_text(encoding="utf-8"), re.M)
+    return g, order
+
+
+def _curie(iri: object) -> str:
+    from govkg.namespaces import curie
+
+    return f"`{curie(str(iri))}`"
+
+
+def _zh(g: object, term: object) -> str:
+    from rdflib.namespace import SKOS
+
+    return next((str(o) for o in g.objects(term, SKOS.prefLabel) if o.language == "zh"), "")
+
+
+def classes_table() -> str:
+    from rdflib import OWL, RDF, RDFS, URIRef
+
+    from govkg.namespaces import GK
+
+    g, order = _ontology()
+    rows = ["| term | super (alignment) | zh |", "|---|---|---|"]
+    for local in order:
+        term = URIRef(GK + local)
+        if (term, RDF.type, OWL.Class) not in g:
+            continue
+        supers = sorted(
+            _curie(o) for o in g.objects(term, RDFS.subClassOf) if isinstance(o, URIRef)
+        )
+        rows.append(f"| `gk:{local}` | {', '.join(supers)} | {_zh(g, term)} |")
+    return "\n".join(rows)
+
+
+def properties_table() -> str:
+    from rdflib import OWL, RDF, RDFS, URIRef
+
+    from govkg.namespaces import GK
+
+    g, order = _ontology()
+    kinds = {OWL.ObjectProperty: "object", OWL.DatatypeProperty: "datatype",
+             OWL.AnnotationProperty: "annotation"}  # fmt: skip
+    rows = ["| term | kind | domain → range | super | zh |", "|---|---|---|---|---|"]
+    for local in order:
+        term = URIRef(GK + local)
+        kind = next((k for t, k in kinds.items() if (term, RDF.type, t) in g), None)
+        if kind is None:
+            continue
+        dom = ", ".join(sorted(_curie(o) for o in g.objects(term, RDFS.domain))) or "any"
+        rng = ", ".join(sorted(_curie(o) for o in g.objects(term, RDFS.range))) or "any"
+        sup = ", ".join(sorted(_curie(o) for o in g.objects(term, RDFS.subPropertyOf)))
+        rows.append(f"| `gk:{local}` | {kind} | {dom} → {rng} | {sup} | {_zh(g, term)} |")
+    return "\n".join(rows)
+
+
+BLOCKS: dict[str, list[tuple[str, Callable[[], str]]]] = {
+    "README.md": [("queries", queries_table)],
+    "shapes/README.md": [("shapes", shapes_table)],
+    "docs/MODEL.md": [("classes", classes_table), ("properties", properties_table)],
+}
+
+
+def render(path: str) -> str:
+    """The file with every generated block it holds refreshed."""
+    text = (REPO / path).read_text(encoding="utf-8")
+    for name, make in BLOCKS[path]:
+        pattern = re.compile(rf"<!-- generated:{name} .*?-->\n.*?<!-- /generated:{name} -->", re.S)
+        if not pattern.search(text):
+            raise SystemExit(f"{path}: no generated:{name} block")
+        text = pattern.sub(lambda _m, make=make, name=name: _block(name, make()), text)
+    return text
+
+
+def stale() -> list[str]:
+    return [p for p in BLOCKS if render(p) != (REPO / p).read_text(encoding="utf-8")]
+
+
+def main(argv: list[str]) -> int:
+    if argv[1:] == ["--write"]:
+        for path in BLOCKS:
+            text = render(path)
+            if text != (REPO / path).read_text(encoding="utf-8"):
+                (REPO / path).write_text(text, encoding="utf-8")
+                print(f"updated {path}")
+        return 0
+    if argv[1:] == ["--check"]:
+        bad = stale()
+        for path in bad:
+            print(f"{path}: generated tables are stale: run tools/gen_docs.py --write")
+        return 1 if bad else 0
+    print(__doc__.strip().splitlines()[2], file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
