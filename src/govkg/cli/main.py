@@ -24,7 +24,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "validate": ("govkg.cli.validate", "validate_command", "Validate data against the shapes."),
     "reason": ("govkg.cli.reason", "reason_command", "Check consistency with an OWL reasoner."),
     "export": ("govkg.cli.export", "export_command", "Write the merged graph as RDF."),
-    "serve": ("govkg.cli.serve", "serve_command", "Serve the graph as a SPARQL endpoint."),
+    "serve": ("govkg.cli.serve", "serve_command", "Serve the graph: SPARQL endpoint and pages."),
+    "site": ("govkg.cli.site", "site_command", "Write the pages and dumps as a static site."),
 }
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
