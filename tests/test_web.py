@@ -135,21 +135,43 @@ def test_select_in_every_w3c_format_agrees_with_run_query(app: App, kg: Knowledg
 
 def test_post_form_and_direct(app: App) -> None:
     form = call(
-        app, "/sparql", method="POST", body=urlencode({"query": SELECT}).encode(),
+        app,
+        "/sparql",
+        method="POST",
+        body=urlencode({"query": SELECT}).encode(),
         content_type="application/x-www-form-urlencoded",
     )
-    direct = call(app, "/sparql", method="POST", body=SELECT.encode(),
-                  content_type="application/sparql-query; charset=utf-8")
+    direct = call(
+        app,
+        "/sparql",
+        method="POST",
+        body=SELECT.encode(),
+        content_type="application/sparql-query; charset=utf-8",
+    )
     assert form.status == direct.status == 200 and json_rows(form.body) == json_rows(direct.body)
-    both = app.handle(Request("POST", "/sparql", urlencode({"query": SELECT}),
-                              {"content-type": "application/sparql-query"}, SELECT.encode()))
+    both = app.handle(
+        Request(
+            "POST",
+            "/sparql",
+            urlencode({"query": SELECT}),
+            {"content-type": "application/sparql-query"},
+            SELECT.encode(),
+        )
+    )
     assert both.status == 400
 
 
 @pytest.mark.parametrize(
     ("accept", "fmt"),
-    [("text/turtle", None), ("application/n-triples", None), ("application/ld+json", None),
-     ("application/rdf+xml", None), (None, "rdfxml"), (None, "nt"), (None, "jsonld")],
+    [
+        ("text/turtle", None),
+        ("application/n-triples", None),
+        ("application/ld+json", None),
+        ("application/rdf+xml", None),
+        (None, "rdfxml"),
+        (None, "nt"),
+        (None, "jsonld"),
+    ],
 )
 def test_construct_in_every_graph_format(app: App, accept: str | None, fmt: str | None) -> None:
     q = f"CONSTRUCT {{ <{BUREAU}> ?p ?o }} WHERE {{ <{BUREAU}> ?p ?o }}"
@@ -168,8 +190,11 @@ def test_ask_and_describe(app: App) -> None:
 
 
 def test_service_description_without_a_query(app: App) -> None:
-    r = app.handle(Request("GET", "/sparql", "", {"accept": "text/turtle"},
-                           base_url="http://example.test:8080"))
+    r = app.handle(
+        Request(
+            "GET", "/sparql", "", {"accept": "text/turtle"}, base_url="http://example.test:8080"
+        )
+    )
     got = triples(r)
     sd = "http://www.w3.org/ns/sparql-service-description#"
     endpoint = ox.NamedNode("http://example.test:8080/sparql")
@@ -203,26 +228,60 @@ def test_cors_and_options(app: App) -> None:
         (Request("GET", "/sparql", "query=plaques"), 400, "not a SPARQL query"),
         (Request("GET", "/sparql", "query=x&query=y"), 400, "more than once"),
         (Request("GET", "/sparql", "query=%FF"), 400, "malformed"),
-        (Request("GET", "/sparql", urlencode({"query": SELECT, "default-graph-uri": "urn:g"})),
-         400, "default-graph-uri"),
-        (Request("GET", "/sparql", urlencode(
-            {"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"})),
-         403, "SERVICE"),
-        (Request("GET", "/sparql", urlencode({"query": "SELECT * FROM <urn:g> { ?s ?p ?o }"})),
-         403, "FROM"),
-        (Request("POST", "/sparql", "", {"content-type": "application/sparql-query"},
-                 b"INSERT DATA { <urn:a> <urn:b> <urn:c> }"), 403, "UPDATE"),
-        (Request("POST", "/sparql", "", {"content-type": "application/sparql-update"},
-                 b"CLEAR ALL"), 405, "read-only"),
+        (
+            Request("GET", "/sparql", urlencode({"query": SELECT, "default-graph-uri": "urn:g"})),
+            400,
+            "default-graph-uri",
+        ),
+        (
+            Request(
+                "GET",
+                "/sparql",
+                urlencode(
+                    {"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}
+                ),
+            ),
+            403,
+            "SERVICE",
+        ),
+        (
+            Request("GET", "/sparql", urlencode({"query": "SELECT * FROM <urn:g> { ?s ?p ?o }"})),
+            403,
+            "FROM",
+        ),
+        (
+            Request(
+                "POST",
+                "/sparql",
+                "",
+                {"content-type": "application/sparql-query"},
+                b"INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+            ),
+            403,
+            "UPDATE",
+        ),
+        (
+            Request(
+                "POST", "/sparql", "", {"content-type": "application/sparql-update"}, b"CLEAR ALL"
+            ),
+            405,
+            "read-only",
+        ),
         (Request("GET", "/sparql", "update=CLEAR+ALL"), 405, "read-only"),
         (Request("PUT", "/sparql", "", {}, b"x"), 405, "read-only"),
         (Request("DELETE", "/id/place/cn-gs"), 405, "read-only"),
         (Request("POST", "/sparql", "", {"content-type": "text/plain"}, b"x"), 415, "POST"),
-        (Request("POST", "/sparql", "", {"content-type": "application/sparql-query"},
-                 b"\xff"), 400, "UTF-8"),
+        (
+            Request("POST", "/sparql", "", {"content-type": "application/sparql-query"}, b"\xff"),
+            400,
+            "UTF-8",
+        ),
         (Request("POST", "/", "", {}, b""), 405, "POST only"),
-        (Request("GET", "/sparql", urlencode({"query": SELECT}), {"accept": "image/png"}),
-         406, "no acceptable format"),
+        (
+            Request("GET", "/sparql", urlencode({"query": SELECT}), {"accept": "image/png"}),
+            406,
+            "no acceptable format",
+        ),
         (Request("GET", "/sparql", urlencode({"query": SELECT, "format": "ttl"})), 406, "format"),
         (Request("GET", "/id/place/cn-gs", "", {"accept": "image/png"}), 406, "acceptable"),
         (Request("GET", "/id/org/no-such-body"), 404, "nothing is known"),
@@ -282,8 +341,9 @@ def test_queued_query_waits_for_a_slot_then_runs(kg: KnowledgeGraph) -> None:
     busy = App(kg, Limits(admission=admission))
     results: list[int] = []
     with admission.slot():
-        worker = threading.Thread(target=lambda: results.append(
-            call(busy, "/sparql", {"query": SELECT}).status))
+        worker = threading.Thread(
+            target=lambda: results.append(call(busy, "/sparql", {"query": SELECT}).status)
+        )
         worker.start()
         worker.join(0.3)
         assert worker.is_alive() and admission.waiting == 1  # queued, not refused
@@ -326,8 +386,12 @@ def test_canned_query_with_a_parameter(app: App, kg: KnowledgeGraph) -> None:
 def test_entity_iri_dereferences_to_rdf(app: App, media: str) -> None:
     got = triples(call(app, "/id/org/cn-gs-big-data-bureau", accept=media))
     bureau = ox.NamedNode(BUREAU)
-    assert ox.Triple(bureau, ox.NamedNode(GK + "plaqueOn"),
-                     ox.NamedNode(GKR + "org/cn-gs-general-office")) in got
+    assert (
+        ox.Triple(
+            bureau, ox.NamedNode(GK + "plaqueOn"), ox.NamedNode(GKR + "org/cn-gs-general-office")
+        )
+        in got
+    )
     assert any(t.object == bureau for t in got)  # incoming links too
 
 
@@ -347,7 +411,8 @@ def test_entity_page_for_people(app: App, kg: KnowledgeGraph) -> None:
     assert '<span class="zh" lang="zh">大数据管理局</span>' in page
     assert "Gansu: big data bureau" in page and 'id="lang-switch"' in page
     quote = next(
-        row for row in run_query(kg, "evidence", {"entity": BUREAU}).rows
+        row
+        for row in run_query(kg, "evidence", {"entity": BUREAU}).rows
         if row[2] == GK + "plaqueOn"
     )
     exact, start, end = quote[5], quote[6], quote[7]
@@ -355,23 +420,28 @@ def test_entity_page_for_people(app: App, kg: KnowledgeGraph) -> None:
     assert 'href="/id/org/cn-gs-general-office"' in page  # links to related entities
     assert 'id="related"' in page
     office = call(app, "/id/org/cn-gs-general-office").body.decode()
-    incoming = office[office.index('<section id="incoming">'):]
+    incoming = office[office.index('<section id="incoming">') :]
     assert 'href="/id/org/cn-gs-big-data-bureau"' in incoming  # plaqueOn, seen from the host
     assert 'rel="alternate" type="text/turtle"' in page
-    assert call(app, "/id/org/cn-gs-big-data-bureau", {"lang": "zh"}).body.count(
-        b'data-lang="zh"') == 1
+    assert (
+        call(app, "/id/org/cn-gs-big-data-bureau", {"lang": "zh"}).body.count(b'data-lang="zh"')
+        == 1
+    )
 
 
 def test_province_page_has_an_org_chart(app: App) -> None:
     page = call(app, "/id/place/cn-gs", accept=BROWSER).body.decode()
-    chart = page[page.index('<section id="orgchart">'):]
+    chart = page[page.index('<section id="orgchart">') :]
     chart = chart[: chart.index("</svg>")]
-    ET.fromstring(chart[chart.index("<svg"):] + "</svg>")  # well-formed SVG
+    ET.fromstring(chart[chart.index("<svg") :] + "</svg>")  # well-formed SVG
     relations = set(re.findall(r'data-relation="(\w+)"', chart))
     assert {"hasOffice", "hostedIn", "plaqueOn"} <= relations
-    for body in ("group/cn-gs-digital-government-leading-group", "org/cn-gs-general-office",
-                 "office/cn-gs-digital-government-leading-group-office",
-                 "org/cn-gs-big-data-bureau"):
+    for body in (
+        "group/cn-gs-digital-government-leading-group",
+        "org/cn-gs-general-office",
+        "office/cn-gs-digital-government-leading-group-office",
+        "org/cn-gs-big-data-bureau",
+    ):
         assert f'href="/id/{body}"' in chart
     assert "plaque body" in chart  # legal status on the data body's box
     assert 'id="orgchart"' not in call(app, "/id/org/cn-gs-big-data-bureau").body.decode()
@@ -379,11 +449,11 @@ def test_province_page_has_an_org_chart(app: App) -> None:
 
 def test_ontology_documentation(app: App) -> None:
     page = call(app, "/def", accept=BROWSER).body.decode()
-    section = page[page.index('id="PublicBody"'):]
+    section = page[page.index('id="PublicBody"') :]
     section = section[: section.index("</section>")]
     assert "Sub-terms" in section and 'href="/def#DataManagementBody"' in section
     assert "Instances" in section and 'href="/id/org/' in section
-    plaque = page[page.index('id="plaqueOn"'):]
+    plaque = page[page.index('id="plaqueOn"') :]
     plaque = plaque[: plaque.index("</section>")]
     assert "Domain" in plaque and "Range" in plaque
     got = triples(call(app, "/def", accept="text/turtle"))
@@ -414,8 +484,9 @@ def test_query_page_vendors_yasgui_and_lists_every_canned_query(app: App) -> Non
     assert 'value="gkr:org/cn-gs-big-data-bureau"' in page  # parameter forms start filled
     srcs = re.findall(r'(?:src|href)="([^"]+)"', page)
     assert "/static/yasgui/yasgui.min.js" in srcs
-    assert not [s for s in srcs if s.startswith(("http:", "https:", "//"))
-                and "creativecommons" not in s]
+    assert not [
+        s for s in srcs if s.startswith(("http:", "https:", "//")) and "creativecommons" not in s
+    ]
     js = call(app, "/static/yasgui/yasgui.min.js")
     assert js.status == 200 and len(js.body) > 500_000
     assert b"MIT" in call(app, "/static/yasgui/LICENSE").body
@@ -423,13 +494,24 @@ def test_query_page_vendors_yasgui_and_lists_every_canned_query(app: App) -> Non
 
 
 def test_void_names_endpoint_dumps_and_distributions(app: App) -> None:
-    r = app.handle(Request("GET", "/.well-known/void", "", {"accept": "text/turtle"},
-                           base_url="http://example.test"))
+    r = app.handle(
+        Request(
+            "GET",
+            "/.well-known/void",
+            "",
+            {"accept": "text/turtle"},
+            base_url="http://example.test",
+        )
+    )
     got = triples(r)
     void, dcat = "http://rdfs.org/ns/void#", "http://www.w3.org/ns/dcat#"
     ds = ox.NamedNode(GKR + "dataset/govkg")
-    assert ox.Triple(ds, ox.NamedNode(void + "sparqlEndpoint"),
-                     ox.NamedNode("http://example.test/sparql")) in got
+    assert (
+        ox.Triple(
+            ds, ox.NamedNode(void + "sparqlEndpoint"), ox.NamedNode("http://example.test/sparql")
+        )
+        in got
+    )
     dumps = {t.object.value for t in got if t.predicate.value == void + "dataDump"}
     assert "http://example.test/dumps/govkg.ttl" in dumps and len(dumps) == 4
     urls = {t.object.value for t in got if t.predicate.value == dcat + "downloadURL"}
@@ -452,8 +534,13 @@ def test_wsgi_app_is_the_same_function(app: App) -> None:
     def environ(method: str, path: str, qs: str = "", body: bytes = b"", **extra: str) -> dict:
         import io
 
-        env: dict[str, Any] = {"REQUEST_METHOD": method, "PATH_INFO": path,
-                               "QUERY_STRING": qs, "SCRIPT_NAME": "", "wsgi.input": io.BytesIO(body)}
+        env: dict[str, Any] = {
+            "REQUEST_METHOD": method,
+            "PATH_INFO": path,
+            "QUERY_STRING": qs,
+            "SCRIPT_NAME": "",
+            "wsgi.input": io.BytesIO(body),
+        }
         if body:
             env["CONTENT_LENGTH"] = str(len(body))
         env.update(extra)
@@ -468,13 +555,23 @@ def test_wsgi_app_is_the_same_function(app: App) -> None:
 
     body = b"".join(application(environ("GET", "/sparql", urlencode({"query": SELECT})), start))
     assert seen[-1] == "200 OK" and len(json_rows(body)) == 3
-    body = b"".join(application(environ(
-        "POST", "/sparql", body=SELECT.encode(), CONTENT_TYPE="application/sparql-query"), start))
+    body = b"".join(
+        application(
+            environ(
+                "POST", "/sparql", body=SELECT.encode(), CONTENT_TYPE="application/sparql-query"
+            ),
+            start,
+        )
+    )
     assert seen[-1] == "200 OK" and len(json_rows(body)) == 3
     b"".join(application(environ("GET", "/id/place/cn-gs", HTTP_ACCEPT="text/turtle"), start))
     assert seen[-1] == "200 OK"
-    big = environ("POST", "/sparql", CONTENT_TYPE="application/sparql-query",
-                  CONTENT_LENGTH=str(app.limits.max_body + 1))
+    big = environ(
+        "POST",
+        "/sparql",
+        CONTENT_TYPE="application/sparql-query",
+        CONTENT_LENGTH=str(app.limits.max_body + 1),
+    )
     b"".join(application(big, start))
     assert seen[-1].startswith("413")
 
@@ -494,8 +591,12 @@ def test_site_command_writes_pages_dumps_void_and_rules(tmp_path: Path) -> None:
     page = (out / "id/org/cn-gs-big-data-bureau.html").read_text(encoding="utf-8")
     assert 'href="../place/cn-gs.html"' in page and "<mark>" in page
     assert 'href="../../static/govkg.css"' in page
-    for ext, fmt in (("ttl", ox.RdfFormat.TURTLE), ("rdf", ox.RdfFormat.RDF_XML),
-                     ("jsonld", ox.RdfFormat.JSON_LD), ("nt", ox.RdfFormat.N_TRIPLES)):
+    for ext, fmt in (
+        ("ttl", ox.RdfFormat.TURTLE),
+        ("rdf", ox.RdfFormat.RDF_XML),
+        ("jsonld", ox.RdfFormat.JSON_LD),
+        ("nt", ox.RdfFormat.N_TRIPLES),
+    ):
         assert list(ox.parse(path=str(out / f"id/org/cn-gs-big-data-bureau.{ext}"), format=fmt))
     assert 'id="orgchart"' in (out / "id/place/cn-gs.html").read_text(encoding="utf-8")
     assert 'id="PublicBody"' in (out / "def.html").read_text(encoding="utf-8")
@@ -504,13 +605,15 @@ def test_site_command_writes_pages_dumps_void_and_rules(tmp_path: Path) -> None:
     assert "R=303" in (out / ".htaccess").read_text() and (out / "w3id.htaccess").is_file()
 
 
-
 def test_site_rebuild_replaces_only_a_site_govkg_wrote(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("govkg.web.publish.documents", lambda app: [GANSU, ONTOLOGY_IRI])
     out = tmp_path / "site"
-    assert CliRunner().invoke(cli, ["site", "-o", str(out), "--target", "https://e.org/"]).exit_code == 0
+    assert (
+        CliRunner().invoke(cli, ["site", "-o", str(out), "--target", "https://e.org/"]).exit_code
+        == 0
+    )
     assert (out / "w3id.htaccess").is_file() and (out / "id/place/cn-gs.ttl").is_file()
     assert CliRunner().invoke(cli, ["site", "-o", str(out)]).exit_code == 0
     assert not (out / "w3id.htaccess").exists()  # replaced as a whole, not merged

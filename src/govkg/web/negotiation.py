@@ -60,6 +60,7 @@ FORMAT_ALIASES = {
     "rdf-xml": "rdfxml",
     "owl": "rdfxml",
 }
+_FOR_GRAPHS = {"xml": "rdfxml", "json": "jsonld"}
 EXTENSIONS = {"ttl": "ttl", "nt": "nt", "jsonld": "jsonld", "rdfxml": "rdf", "html": "html"}
 """File ending of each graph format (static site, dumps)."""
 _TEXTUAL = ("text/", "application/n-triples")
@@ -119,6 +120,9 @@ def choose(accept: str | None, format_field: str | None, offers: Offers) -> tupl
     if format_field is not None:
         wanted = format_field.strip().lower()
         key = FORMAT_ALIASES.get(wanted, wanted)
+        keys = {f for _, f in offers}
+        if key not in keys:  # format=xml / json for a graph (SPARQLWrapper sends these)
+            key = _FOR_GRAPHS.get(key, key)
         for media, fmt in offers:
             if fmt == key or media == wanted:
                 return media, fmt
