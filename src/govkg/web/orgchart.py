@@ -26,7 +26,7 @@ RELATIONS = {
     "hasCentre": ("centre", "中心"),
 }
 ROLE_ROW = {"group": 0, "office": 1, "body": 2, "data": 3}
-BOX_W, BOX_H, GAP_X, GAP_Y, PAD = 200, 64, 28, 70, 20
+BOX_W, BOX_H, GAP_X, GAP_Y, PAD = 200, 64, 56, 70, 20
 
 
 @dataclass
@@ -104,9 +104,9 @@ def _width(text: str) -> int:
     return sum(2 if ord(c) >= 0x2E80 else 1 for c in text)
 
 
-def svg(chart: OrgChart, lang: str, href: Callable[[str], str]) -> str:
-    """The chart as an inline SVG: boxes link to the entity pages, edges are labelled."""
-    other = "en" if lang == "zh" else "zh"
+def svg(chart: OrgChart, href: Callable[[str], str]) -> str:
+    """The chart as an inline SVG: boxes link to the entity pages, edges are labelled; every
+    text is there in zh and en (classes `zh`/`en`), the page's language switch shows one."""
     rows: dict[int, list[Node]] = {}
     for node in sorted(chart.nodes.values(), key=lambda n: n.iri):
         rows.setdefault(ROLE_ROW[node.role], []).append(node)
@@ -139,41 +139,46 @@ def svg(chart: OrgChart, lang: str, href: Callable[[str], str]) -> str:
         else:
             y1 = y2 = a.y + BOX_H / 2
             x1, x2 = (a.x + BOX_W, b.x) if b.x > a.x else (a.x, b.x + BOX_W)
-        name = RELATIONS.get(rel, (rel, rel))[0 if lang == "en" else 1]
+        en, zh = RELATIONS.get(rel, (rel, rel))
+        tx, ty = (x1 + x2) / 2 + 4, (y1 + y2) / 2 - (4 if y1 == y2 else 0)
+        names = "".join(
+            f'<text class="{cls}" x="{tx:.0f}" y="{ty:.0f}" fill="#333" font-size="11">'
+            f"{esc(name)}</text>"
+            for cls, name in (("en", en), ("zh", zh))
+        )
         out.append(
             f'<g class="edge" data-relation="{esc(rel)}"><line x1="{x1:.0f}" y1="{y1:.0f}" '
-            f'x2="{x2:.0f}" y2="{y2:.0f}" stroke="#555" marker-end="url(#arrow)"/>'
-            f'<text x="{(x1 + x2) / 2 + 4:.0f}" y="{(y1 + y2) / 2:.0f}" fill="#333" '
-            f'font-size="11">{esc(name)}</text></g>'
+            f'x2="{x2:.0f}" y2="{y2:.0f}" stroke="#555" marker-end="url(#arrow)"/>{names}</g>'
         )
     fills = {"group": "#e8f0fe", "office": "#fef7e0", "body": "#f1f3f4", "data": "#e6f4ea"}
     for node in chart.nodes.values():
-        label = node.labels.get(lang) or node.labels.get(other) or node.iri.rsplit("/", 1)[-1]
-        lines = _wrap(label, 30)
-        extra = " · ".join(
-            v
-            for v in (
-                node.status.get(lang) or node.status.get(other),
-                node.rank.get(lang) or node.rank.get(other),
-            )
-            if v
-        )
         out.append(
             f'<a href="{esc(href(node.iri))}" class="node {esc(node.role)}">'
-            f"<title>{esc(node.labels.get(other, ''))}</title>"
             f'<rect x="{node.x:.0f}" y="{node.y:.0f}" width="{BOX_W}" height="{BOX_H}" rx="6" '
             f'fill="{fills[node.role]}" stroke="#888"/>'
         )
-        for k, line in enumerate(lines):
-            out.append(
-                f'<text x="{node.x + 8:.0f}" y="{node.y + 17 + k * 15:.0f}" '
-                f'fill="#1a0dab">{esc(line)}</text>'
+        for lang, other in (("zh", "en"), ("en", "zh")):
+            label = node.labels.get(lang) or node.labels.get(other) or node.iri.rsplit("/", 1)[-1]
+            extra = " · ".join(
+                v
+                for v in (
+                    node.status.get(lang) or node.status.get(other),
+                    node.rank.get(lang) or node.rank.get(other),
+                )
+                if v
             )
-        if extra:
-            out.append(
-                f'<text x="{node.x + 8:.0f}" y="{node.y + BOX_H - 7:.0f}" fill="#555" '
-                f'font-size="10">{esc(extra)}</text>'
-            )
+            out.append(f'<g class="{lang}">')
+            for k, line in enumerate(_wrap(label, 30)):
+                out.append(
+                    f'<text x="{node.x + 8:.0f}" y="{node.y + 17 + k * 15:.0f}" '
+                    f'fill="#1a0dab">{esc(line)}</text>'
+                )
+            if extra:
+                out.append(
+                    f'<text x="{node.x + 8:.0f}" y="{node.y + BOX_H - 7:.0f}" fill="#555" '
+                    f'font-size="10">{esc(extra)}</text>'
+                )
+            out.append("</g>")
         out.append("</a>")
     out.append("</svg>")
     return "\n".join(out)

@@ -222,7 +222,7 @@ def entity_page(view: EntityView, links: Linker, lang: str, chart: OrgChart | No
         parts.append(
             f'<section id="orgchart"><h2>{bi("组织结构图", "Organisation chart")}</h2>'
             f'<p class="hint">{bi(*CHART_HINT)}</p>'
-            f'<div class="chart">{svg(chart, lang, links.href)}</div></section>'
+            f'<div class="chart">{svg(chart, links.href)}</div></section>'
         )
     if view.statements:
         parts.append(f'<section id="statements"><h2>{bi("陈述", "Statements")}</h2>')

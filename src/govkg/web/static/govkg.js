@@ -49,7 +49,7 @@
       copyEndpointOnNewTab: false,
       endpointCatalogueOptions: { getData: function () { return []; } },
       persistenceId: null,
-      yasqe: { value: config.query, autocompleters: ["variables", "prefixes"] },
+      yasqe: { value: config.query, autocompleters: ["variables", "prefixes"], collapsePrefixesOnLoad: true },
       yasr: { prefixes: {} },
     });
     var tab = yasgui.getTab();
