@@ -36,8 +36,8 @@ def site_command(out: Path, target: str) -> None:
     """
     from govkg.load import load_graph
     from govkg.output import progress
-    from govkg.web.app import App
     from govkg.web import publish
+    from govkg.web.app import App
 
     if target and not target.startswith(("https://", "http://")):
         from govkg.errors import BadInput
