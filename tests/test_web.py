@@ -311,10 +311,25 @@ def test_a_crash_is_a_500_for_that_request_only(app: App, monkeypatch: pytest.Mo
         raise MemoryError("worker died")
 
     monkeypatch.setattr("govkg.web.protocol.run_query", boom)
-    r = call(app, "/sparql", {"query": SELECT})
+    q = SELECT + " # not cached"
+    r = call(app, "/sparql", {"query": q})
     assert r.status == 500 and r.body == b"internal error\n"
     monkeypatch.undo()
-    assert call(app, "/sparql", {"query": SELECT}).status == 200
+    assert call(app, "/sparql", {"query": q}).status == 200
+
+
+def test_repeated_requests_are_answered_from_the_cache(
+    kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cached = App(kg, Limits(cache_bytes=10_000_000))
+    first = call(cached, "/queries/plaques", accept="text/csv")
+    monkeypatch.setattr("govkg.web.protocol.run_query", lambda *a, **k: 1 / 0)
+    again = call(cached, "/queries/plaques", accept="text/csv")
+    assert again.status == 200 and again.body == first.body and cached.cache.hits == 1
+    head = call(cached, "/queries/plaques", accept="text/csv", method="HEAD")
+    assert head.body == b"" and head.headers["Content-Length"] == str(len(first.body))
+    assert call(cached, "/queries/plaques", accept="text/tab-separated-values").status == 500
+    assert call(App(kg, Limits(cache_bytes=0)), "/queries/plaques").status == 500
 
 
 def test_row_cap_cuts_and_says_so(kg: KnowledgeGraph) -> None:

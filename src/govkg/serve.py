@@ -105,10 +105,15 @@ def make_server(
     max_rows: int = MAX_ROWS,
     admission: Admission | None = None,
     max_connections: int = MAX_CONNECTIONS,
+    cache_bytes: int = 64 * 1024 * 1024,
 ) -> GovkgServer:
     """A bound, not yet serving, server; a port in use is BadInput (exit 2)."""
     limits = Limits(
-        timeout=timeout, max_rows=max_rows, max_body=max_body, admission=admission or Admission()
+        timeout=timeout,
+        max_rows=max_rows,
+        max_body=max_body,
+        admission=admission or Admission(),
+        cache_bytes=cache_bytes,
     )
     try:
         return GovkgServer(

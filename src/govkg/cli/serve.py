@@ -38,9 +38,22 @@ from govkg.errors import EXIT_CODES_HELP
     show_default=True,
     help="Queries evaluated at once; up to 8 times as many wait, the rest get 503.",
 )
+@click.option(
+    "--cache-mb",
+    type=click.IntRange(min=0),
+    default=64,
+    show_default=True,
+    help="Memory for answers to repeated requests (the graph is read-only); 0: no cache.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Do not log requests to standard error.")
 def serve_command(
-    host: str, port: int, timeout: float, max_rows: int, max_running: int, quiet: bool
+    host: str,
+    port: int,
+    timeout: float,
+    max_rows: int,
+    max_running: int,
+    cache_mb: int,
+    quiet: bool,
 ) -> None:
     """Serve the graph at http://HOST:PORT/ until Ctrl-C.
 
@@ -70,6 +83,7 @@ def serve_command(
         quiet=quiet,
         max_rows=max_rows,
         admission=Admission(running=max_running, waiting=8 * max_running),
+        cache_bytes=cache_mb * 1024 * 1024,
     )
     click.echo(f"govkg: SPARQL endpoint at {server.url} (Ctrl-C to stop)")
     serve_until_stopped(server)

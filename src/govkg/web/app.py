@@ -26,6 +26,7 @@ import pyoxigraph as ox
 from govkg.catalogue import catalogue
 from govkg.namespaces import GKR, ONTOLOGY_IRI, PREFIXES
 from govkg.web import pages
+from govkg.web.cache import ResponseCache, key_of
 from govkg.web.links import Linker, iri_of
 from govkg.web.messages import HttpError, Request, Response, one, redirect, text_response
 from govkg.web.negotiation import EXTENSIONS, PAGE_TYPES, choose
@@ -86,22 +87,27 @@ class App:
         """True when rendering a static site: links to `.html` files, no query features."""
         self._lock = threading.Lock()
         self._dumps: dict[str, bytes] = {}
+        self.cache = ResponseCache(self.limits.cache_bytes) if self.limits.cache_bytes else None
 
     # ------------------------------------------------------------ entry point
 
     def handle(self, request: Request) -> Response:
         """Answer one request; never raises (errors are one-line text responses)."""
+        key = key_of(request) if self.cache is not None else None
+        cached = self.cache.get(key) if self.cache is not None and key is not None else None
         try:
-            response = self._route(request)
+            response = cached or self._route(request)
         except HttpError as err:
             response = text_response(err.status, err.message, err.headers)
         except Exception as err:  # never a traceback to the client; one line in the log
             print(f"govkg: internal error: {type(err).__name__}: {err}", file=sys.stderr)
             response = text_response(HTTPStatus.INTERNAL_SERVER_ERROR, "internal error")
-        for key, value in CORS.items():
-            response.headers.setdefault(key, value)
+        for name, value in CORS.items():
+            response.headers.setdefault(name, value)
         response.headers.setdefault("Vary", "Accept, Accept-Language")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if self.cache is not None and key is not None and cached is None:
+            self.cache.put(key, response)
         if request.method == "HEAD":
             response.headers["Content-Length"] = str(len(response.body))
             response.body = b""

@@ -46,6 +46,8 @@ class Limits:
     max_rows: int = MAX_ROWS
     max_body: int = MAX_BODY
     admission: Admission = field(default_factory=Admission)
+    cache_bytes: int = 64 * 1024 * 1024
+    """Whole responses kept for repeated requests (govkg.web.cache); 0: none."""
 
 
 def read_only() -> HttpError:
