@@ -24,7 +24,7 @@ from govkg.load import KnowledgeGraph
 from govkg.web.admission import Admission
 from govkg.web.app import App
 from govkg.web.messages import Request, Response, text_response
-from govkg.web.negotiation import content_type, negotiate
+from govkg.web.negotiation import content_type
 from govkg.web.protocol import DEFAULT_TIMEOUT, MAX_BODY, MAX_ROWS, Limits
 
 DEFAULT_HOST = "127.0.0.1"
@@ -36,7 +36,7 @@ MAX_CONNECTIONS = 64
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 _HOST = re.compile(r"^[A-Za-z0-9.-]+(?::[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?$")
 
-__all__ = ["GovkgServer", "make_server", "negotiate", "serve_until_stopped"]
+__all__ = ["GovkgServer", "make_server", "serve_until_stopped"]
 
 
 class GovkgServer(ThreadingHTTPServer):

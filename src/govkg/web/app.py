@@ -29,7 +29,7 @@ from govkg.web import pages
 from govkg.web.cache import ResponseCache, key_of
 from govkg.web.links import Linker, iri_of
 from govkg.web.messages import HttpError, Request, Response, one, redirect, text_response
-from govkg.web.negotiation import EXTENSIONS, PAGE_TYPES, choose
+from govkg.web.negotiation import PAGE_TYPES, choose
 from govkg.web.orgchart import org_chart
 from govkg.web.protocol import (
     ALLOW,
@@ -42,7 +42,7 @@ from govkg.web.protocol import (
     service_description,
     sparql,
 )
-from govkg.web.views import entity_view, labels_for, ontology_view, page_query, search
+from govkg.web.views import entity_view, ontology_view, page_query, search
 
 DUMP_FORMATS = {
     "ttl": ("ttl", "text/turtle"),
@@ -330,6 +330,3 @@ class App:
             raise HttpError(HTTPStatus.NOT_FOUND, f"no static file {name!r}")
         media = mimetypes.guess_type(parts[-1])[0] or "application/octet-stream"
         return Response(200, node.read_bytes(), media, {"Cache-Control": "public, max-age=86400"})
-
-
-__all__ = ["EXTENSIONS", "App", "labels_for"]

@@ -61,8 +61,13 @@ FORMAT_ALIASES = {
     "owl": "rdfxml",
 }
 _FOR_GRAPHS = {"xml": "rdfxml", "json": "jsonld"}
-EXTENSIONS = {"ttl": "ttl", "nt": "nt", "jsonld": "jsonld", "rdfxml": "rdf", "html": "html"}
-"""File ending of each graph format (static site, dumps)."""
+RDF_FORMATS: dict[str, tuple[str, str, str]] = {
+    "ttl": ("text/turtle", "ttl", "Turtle"),
+    "nt": ("application/n-triples", "nt", "N-Triples"),
+    "jsonld": ("application/ld+json", "jsonld", "JSON-LD"),
+    "rdfxml": ("application/rdf+xml", "rdf", "RDF/XML"),
+}
+"""Graph format key -> (media type, file ending, name): pages' links, static site files."""
 _TEXTUAL = ("text/", "application/n-triples")
 
 

@@ -12,24 +12,18 @@ import html
 import json
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import quote
 
 import pyoxigraph as ox
 
 from govkg import __version__
 from govkg.catalogue import CannedQuery
-from govkg.namespaces import BASE, GK, GKR, ONTOLOGY_IRI, PREFIXES, curie
+from govkg.namespaces import BASE, GKR, ONTOLOGY_IRI, PREFIXES, curie
 from govkg.web.links import Linker
+from govkg.web.negotiation import RDF_FORMATS
 from govkg.web.orgchart import OrgChart, svg
 from govkg.web.views import RDF_TYPE, EntityView, Labels, Quote, Statement, Term
 
 esc = html.escape
-RDF_FORMATS = (
-    ("ttl", "Turtle", "ttl"),
-    ("nt", "N-Triples", "nt"),
-    ("jsonld", "JSON-LD", "jsonld"),
-    ("rdfxml", "RDF/XML", "rdf"),
-)
 
 
 def bi(zh: str | None, en: str | None) -> str:
@@ -39,6 +33,9 @@ def bi(zh: str | None, en: str | None) -> str:
         return esc(zh)
     return f'<span class="zh" lang="zh">{esc(zh)}</span><span class="en" lang="en">{esc(en)}</span>'
 
+
+_PLAIN = {PREFIXES["xsd"] + t for t in ("string", "integer", "decimal", "boolean")}
+"""Datatypes whose values speak for themselves: no tag beside them."""
 
 # the longer bilingual texts of the pages
 FOOTER = (
@@ -137,7 +134,7 @@ def term_html(term: Any, labels: Labels, links: Linker) -> str:
         tag = ""
         if term.language:
             tag = f' <span class="tag">@{esc(term.language)}</span>'
-        elif term.datatype and term.datatype.value != PREFIXES["xsd"] + "string":
+        elif term.datatype and term.datatype.value not in _PLAIN:
             tag = f' <span class="tag">{esc(curie(term.datatype.value))}</span>'
         lang = f' lang="{esc(term.language)}"' if term.language else ""
         return f'<span class="literal"{lang}>{esc(term.value)}</span>{tag}'
@@ -183,16 +180,11 @@ def _statements(rows: list[Statement], labels: Labels, links: Linker, incoming: 
 
 
 def _formats(iri: str, links: Linker) -> tuple[str, list[tuple[str, str]]]:
-    media = {
-        "ttl": "text/turtle",
-        "nt": "application/n-triples",
-        "jsonld": "application/ld+json",
-        "rdfxml": "application/rdf+xml",
-    }
-    pairs = [(media[f], links.data(iri, f, ext)) for f, _, ext in RDF_FORMATS]
+    """Links to the IRI's description in each RDF format, and the same as <link> pairs."""
+    pairs = [(media, links.data(iri, f, ext)) for f, (media, ext, _) in RDF_FORMATS.items()]
     html_links = " · ".join(
         f'<a href="{esc(links.data(iri, f, ext))}" class="format">{name}</a>'
-        for f, name, ext in RDF_FORMATS
+        for f, (_, ext, name) in RDF_FORMATS.items()
     )
     return html_links, pairs
 
@@ -203,7 +195,6 @@ def entity_page(view: EntityView, links: Linker, lang: str, chart: OrgChart | No
     title = names.get(lang) or names.get("en") or names.get("zh") or curie(view.iri)
     formats, alternates = _formats(view.iri, links)
     types = ", ".join(term_html(ox.NamedNode(t), labels, links) for t in view.types)
-    other = names.get("en" if lang == "zh" else "zh")
     parts = [
         f'<p class="iri"><code>{esc(view.iri)}</code></p>',
         f"<h1>{bi(names.get('zh'), names.get('en')) if names else esc(curie(view.iri))}</h1>",
@@ -213,7 +204,6 @@ def entity_page(view: EntityView, links: Linker, lang: str, chart: OrgChart | No
             f'<p class="other-label"><span class="zh" lang="en">{esc(names["en"])}</span>'
             f'<span class="en" lang="zh">{esc(names["zh"])}</span></p>'
         )
-    del other
     parts.append(
         f'<p class="meta">{bi("类型", "Type")}: {types or "—"} · '
         f"{bi('数据', 'Data')}: {formats}</p>"
@@ -401,7 +391,7 @@ def canned_page(
         f"<code>govkg query {esc(q.name)}</code></p>"
         f"{results_table(result, links)}"
     )
-    return layout(q.title(lang), body, links, lang=lang)
+    return layout(q.title(lang), body, links, lang=lang, wide=True)
 
 
 def sparql_results_page(text: str, result: Any, lang: str, links: Linker) -> bytes:
@@ -409,7 +399,7 @@ def sparql_results_page(text: str, result: Any, lang: str, links: Linker) -> byt
         f'<h1>{bi("查询结果", "Query results")}</h1><pre class="sparql">{esc(text)}</pre>'
         f"{results_table(result, links)}"
     )
-    return layout("SPARQL results", body, links, lang=lang)
+    return layout("SPARQL results", body, links, lang=lang, wide=True)
 
 
 def search_page(text: str, hits: list[tuple[str, str, bool]], lang: str, links: Linker) -> bytes:
@@ -485,15 +475,8 @@ def index_page(
         f'<section id="data"><h2>{bi("数据", "Data")}</h2><p>'
         + " · ".join(
             f'<a href="{esc(links.page("/dumps/govkg." + ext))}">govkg.{ext}</a>'
-            for _, _, ext in RDF_FORMATS
+            for _, ext, _ in RDF_FORMATS.values()
         )
         + f' · <a href="{esc(links.page("/.well-known/void"))}">VoID</a></p></section>'
     )
     return layout("govkg", body, links, lang=lang, head=head, wide=True)
-
-
-def quote_path(name: str) -> str:
-    return quote(name, safe="")
-
-
-__all__ = ["GK", "canned_page", "entity_page", "index_page", "ontology_page", "search_page"]

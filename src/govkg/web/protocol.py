@@ -98,7 +98,7 @@ class Executor:
         return cap(result, self.limits.max_rows)
 
     def page_runner(self, query: str, params: dict[str, str]) -> QueryResult:
-        """For page data: the same path, and a page never shows a silently cut list."""
+        """For page data: the same path and limits as any query (views.Runner)."""
         return self.run(query, params)[0]
 
 

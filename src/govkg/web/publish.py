@@ -24,13 +24,12 @@ from govkg.namespaces import BASE
 from govkg.web.app import DUMP_FORMATS, App
 from govkg.web.links import local_path
 from govkg.web.messages import Request
-from govkg.web.negotiation import EXTENSIONS
+from govkg.web.negotiation import RDF_FORMATS
 from govkg.web.protocol import graph_bytes
 from govkg.web.views import page_query
 
 MARKER = ".govkg-site"
 """A file in every site govkg writes: only such a folder is replaced by a new build."""
-RDF_EXTS = {"ttl": "ttl", "nt": "nt", "jsonld": "jsonld", "rdfxml": "rdf"}
 _NEGOTIATED = (
     ("text/html", "html"),
     ("application/xhtml\\+xml", "html"),
@@ -65,7 +64,7 @@ def htaccess(target: str = "") -> str:
         "AddType application/rdf+xml .rdf",
         "",
     ]
-    for fmt, ext in (("ttl", "ttl"), ("nt", "nt"), ("jsonld", "jsonld"), ("rdfxml", "rdf")):
+    for fmt, (_, ext, _) in RDF_FORMATS.items():
         lines += [
             f"RewriteCond %{{QUERY_STRING}} (^|&)format={fmt}(&|$)",
             f"RewriteRule ^(id/.+|def)$ {to}$1.{ext} [R=303,L,QSD]",
@@ -144,7 +143,7 @@ def _build(app: App, root: Path, target: str, advance: Callable[[int], None]) ->
         name = "ontology-graph" if iri == BASE + "def" else "describe"
         params = {} if iri == BASE + "def" else {"entity": iri}
         described = static.executor.page_runner(page_query(name), params).triples
-        for fmt, ext in RDF_EXTS.items():
+        for fmt, (_, ext, _) in RDF_FORMATS.items():
             _write(root, f"{path}.{ext}", graph_bytes(described, fmt))
         advance(1)
     for ext in DUMP_FORMATS:
@@ -159,6 +158,3 @@ def _build(app: App, root: Path, target: str, advance: Callable[[int], None]) ->
     _write(root, ".nojekyll", b"")
     _write(root, MARKER, b"written by govkg site\n")
     return len(iris) + 1
-
-
-__all__ = ["EXTENSIONS", "htaccess", "write_site"]
