@@ -107,7 +107,7 @@ def workload(kg: object) -> Workload:
 class Run:
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-    runaway: list[tuple[int, float]] = field(default_factory=list)
+    runaway: list[tuple[int | str, float]] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -156,9 +156,9 @@ def load(port: int, calls: list[Call], total: int, clients: int, runaway: Call |
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         start = time.perf_counter()
         try:
-            status = send(conn, runaway)
-        except (OSError, http.client.HTTPException):
-            status = 0
+            status: int | str = send(conn, runaway)
+        except (OSError, http.client.HTTPException) as err:
+            status = type(err).__name__  # named, so a failed runaway is not a silent 0
         with lock:
             run.runaway.append((status, time.perf_counter() - start))
         conn.close()
@@ -189,7 +189,7 @@ def pct(values: list[float], q: float) -> float:
 def report(label: str, run: Run) -> tuple[float, float]:
     p50, p99 = pct(run.latencies, 50), pct(run.latencies, 99)
     rate = len(run.latencies) / run.seconds if run.seconds else 0.0
-    runaways = ", ".join(f"{s} in {t:.1f}s" for s, t in sorted(run.runaway)) or "-"
+    runaways = ", ".join(f"{s} in {t:.1f}s" for s, t in run.runaway) or "-"
     print(f"{label:<28} {rate:>9.0f} {p50:>8.1f} {p99:>8.1f} {len(run.errors):>7}   {runaways}")
     return p50, p99
 
