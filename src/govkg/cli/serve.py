@@ -1,4 +1,4 @@
-"""`govkg serve`: the bundled graph as a read-only SPARQL 1.1 Protocol endpoint over HTTP."""
+"""`govkg serve`: the graph over HTTP: SPARQL 1.1 endpoint, entity pages, query page."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from govkg.errors import EXIT_CODES_HELP
 
 @click.command(
     "serve",
-    epilog="Queries run under the same rules as `govkg query`: no updates, no SERVICE, no "
-    "FROM, a time limit. The default host is loopback only; give --host 0.0.0.0 to serve "
-    "other machines. " + EXIT_CODES_HELP,
+    epilog="Read-only is the only mode. Queries run under the same rules as `govkg query`: "
+    "no updates, no SERVICE, no FROM, a time limit, a row cap. The default host is loopback "
+    "only; another --host serves other machines (a warning says so). For deployment behind "
+    "a real server use the WSGI app govkg.web.wsgi:create(). " + EXIT_CODES_HELP,
 )
 @files_option()
 @inferred_option()
@@ -27,6 +28,27 @@ from govkg.errors import EXIT_CODES_HELP
     help="Port to listen on (0: any free port).",
 )
 @timeout_option(30.0)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="Rows (or triples) one answer carries at most; X-SPARQL-MaxRows marks a cut answer.",
+)
+@click.option(
+    "--max-running",
+    type=click.IntRange(min=1),
+    default=4,
+    show_default=True,
+    help="Queries evaluated at once; up to 8 times as many wait, the rest get 503.",
+)
+@click.option(
+    "--cache-mb",
+    type=click.IntRange(min=0),
+    default=64,
+    show_default=True,
+    help="Memory for answers to repeated requests (the graph is read-only); 0: no cache.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Do not log requests to standard error.")
 def serve_command(
     files: tuple[Path, ...],
@@ -35,17 +57,40 @@ def serve_command(
     host: str,
     port: int,
     timeout: float,
+    max_rows: int,
+    max_running: int,
+    cache_mb: int,
     quiet: bool,
 ) -> None:
-    """Serve the graph at http://HOST:PORT/sparql until Ctrl-C.
+    """Serve the graph at http://HOST:PORT/ until Ctrl-C.
 
-    GET /sparql?query=… or POST it; GET / lists the canned queries, run them at
-    /queries/NAME?param=…; GET /.well-known/void describes the data set.
+    \b
+    /                  query page: SPARQL editor, canned queries, search by label
+    /sparql            SPARQL 1.1 Protocol (GET, POST); without a query: service description
+    /id/..., /def      the dataset's IRIs: HTML pages or RDF (Accept, ?format=)
+    /queries/NAME      a canned query, ?param=...
+    /.well-known/void  VoID/DCAT description; /dumps/govkg.ttl the whole graph
     """
     from govkg.cli.options import load_files
-    from govkg.serve import make_server, serve_until_stopped
+    from govkg.serve import LOOPBACK, make_server, serve_until_stopped
+    from govkg.web.admission import Admission
 
+    if host not in LOOPBACK:
+        click.echo(
+            f"govkg: warning: --host {host} serves every machine that can reach it, not only "
+            "this one (read-only, with limits)",
+            err=True,
+        )
     kg = load_files(files, alone, inferred=inferred)
-    server = make_server(kg, host, port, timeout=timeout, quiet=quiet)
+    server = make_server(
+        kg,
+        host,
+        port,
+        timeout=timeout,
+        quiet=quiet,
+        max_rows=max_rows,
+        admission=Admission(running=max_running, waiting=8 * max_running),
+        cache_bytes=cache_mb * 1024 * 1024,
+    )
     click.echo(f"govkg: SPARQL endpoint at {server.url} (Ctrl-C to stop)")
     serve_until_stopped(server)

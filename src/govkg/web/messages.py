@@ -1,0 +1,79 @@
+"""The request and response the web layer passes around: plain data, no sockets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from urllib.parse import parse_qs
+
+MAX_FIELDS = 100
+"""A form or query string with more fields is refused (400)."""
+
+
+class HttpError(Exception):
+    """A response other than 200: status, a one-line reason, extra headers."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = int(status)
+        self.message = " ".join(message.split())  # one line, whatever the cause said
+        self.headers = headers or {}
+
+
+@dataclass
+class Request:
+    """One HTTP request as the adapters hand it over (header names lower-case)."""
+
+    method: str
+    path: str
+    query_string: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    base_url: str = "http://127.0.0.1:7878"
+    """scheme://host[:port] the client used: the endpoint names itself with it."""
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+    @property
+    def media_type(self) -> str:
+        """The body's media type without parameters, lower-case ('' when none)."""
+        return (self.header("content-type") or "").split(";")[0].strip().lower()
+
+    def form(self) -> dict[str, list[str]]:
+        """The URL's query-string fields."""
+        return parse_form(self.query_string)
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes = b""
+    media: str = "text/plain"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def parse_form(text: str) -> dict[str, list[str]]:
+    """Fields of a query string or urlencoded body; malformed input is a 400."""
+    try:
+        return parse_qs(text, keep_blank_values=True, errors="strict", max_num_fields=MAX_FIELDS)
+    except ValueError as err:  # bad percent-encoding, not UTF-8, too many fields
+        raise HttpError(HTTPStatus.BAD_REQUEST, f"malformed form or query string: {err}") from None
+
+
+def one(form: dict[str, list[str]], name: str) -> str | None:
+    """The single value of a field (None when absent); twice is a 400."""
+    values = form.get(name)
+    if not values:
+        return None
+    if len(values) > 1:
+        raise HttpError(HTTPStatus.BAD_REQUEST, f"{name} given more than once")
+    return values[0]
+
+
+def text_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(status, (message + "\n").encode("utf-8"), "text/plain", headers or {})
+
+
+def redirect(location: str, status: int = HTTPStatus.SEE_OTHER) -> Response:
+    return text_response(status, f"see {location}", {"Location": location})

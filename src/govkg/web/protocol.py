@@ -1,0 +1,255 @@
+"""The SPARQL 1.1 Protocol's query operation as a function: Request -> Response.
+
+Query text from the network is untrusted: it goes on as `Query.from_text` (never a
+canned-query name or a file path) to `govkg.query.run_query`, which refuses updates,
+SERVICE and FROM on the parsed query and runs it in a sandboxed worker that is killed at the
+time limit; here it waits for a place in the admission bound, is capped at `max_rows`, and
+is serialised in the negotiated format.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
+
+import pyoxigraph as ox
+
+from govkg.errors import BadInput, InputSyntaxError
+from govkg.namespaces import PREFIXES
+from govkg.query import (
+    Query,
+    QueryCrashed,
+    QueryRefused,
+    QueryResult,
+    QueryTimeout,
+    run_query,
+)
+from govkg.results import render
+from govkg.web.admission import Admission
+from govkg.web.links import Linker
+from govkg.web.messages import HttpError, Request, Response, one, parse_form
+from govkg.web.negotiation import GRAPH_TYPES, RESULT_TYPES, choose
+
+DEFAULT_TIMEOUT = 30.0
+MAX_ROWS = 10_000
+"""Rows (or triples) one answer carries at most; more are cut, and X-SPARQL-MaxRows says so
+(Virtuoso's header for the same cap)."""
+MAX_BODY = 1024 * 1024
+"""Larger request bodies are refused (413) before they are read."""
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS_NS = "http://www.w3.org/ns/formats/"
+READ_ONLY = "this endpoint is read-only: SPARQL updates are not accepted"
+ALLOW = "GET, HEAD, POST, OPTIONS"
+
+
+@dataclass
+class Limits:
+    """What one query may use: time, rows, a place in the bounded queue."""
+
+    timeout: float = DEFAULT_TIMEOUT
+    max_rows: int = MAX_ROWS
+    max_body: int = MAX_BODY
+    admission: Admission = field(default_factory=Admission)
+    cache_bytes: int = 64 * 1024 * 1024
+    """Whole responses kept for repeated requests (govkg.web.cache); 0: none."""
+
+
+def read_only() -> HttpError:
+    return HttpError(HTTPStatus.METHOD_NOT_ALLOWED, READ_ONLY, {"Allow": ALLOW})
+
+
+def cap(result: QueryResult, max_rows: int) -> tuple[QueryResult, bool]:
+    """The result cut to `max_rows` rows or triples; True when something was cut."""
+    if result.kind == "construct" and len(result.triples) > max_rows:
+        result.triples = result.triples[:max_rows]
+        return result, True
+    if result.kind == "select" and len(result.terms) > max_rows:
+        doc = json.loads(result.json_results)
+        doc["results"]["bindings"] = doc["results"]["bindings"][:max_rows]
+        result.json_results = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+        result.rows, result.terms = result.rows[:max_rows], result.terms[:max_rows]
+        return result, True
+    return result, False
+
+
+class Executor:
+    """Runs queries for the web layer: admission, time limit, error mapping, row cap."""
+
+    def __init__(self, kg: Any, limits: Limits) -> None:
+        self.kg = kg
+        self.limits = limits
+
+    def run(
+        self, query: Query | str, params: dict[str, str] | None = None, lang: str = "en"
+    ) -> tuple[QueryResult, bool]:
+        """(result, truncated) of a Query (a str: a canned name, else SPARQL text)."""
+        with self.limits.admission.slot():
+            try:
+                result = run_query(
+                    self.kg, query, params or {}, lang=lang, timeout=self.limits.timeout
+                )
+            except QueryTimeout:
+                raise HttpError(
+                    HTTPStatus.SERVICE_UNAVAILABLE,
+                    f"query ran longer than {self.limits.timeout:g} s and was stopped",
+                    {"Retry-After": "5"},
+                ) from None
+            except QueryRefused as err:
+                raise HttpError(HTTPStatus.FORBIDDEN, f"query refused: {err}") from None
+            except QueryCrashed as err:
+                raise HttpError(HTTPStatus.INTERNAL_SERVER_ERROR, str(err)) from None
+            except InputSyntaxError as err:
+                where = ":".join(str(n) for n in (err.line, err.column) if n is not None) or "?"
+                raise HttpError(HTTPStatus.BAD_REQUEST, f"query:{where}: {err.detail}") from None
+            except BadInput as err:
+                raise HttpError(HTTPStatus.BAD_REQUEST, str(err)) from None
+        return cap(result, self.limits.max_rows)
+
+    def page_runner(self, query: str, params: dict[str, str]) -> QueryResult:
+        """For page data: the same path and limits as any query (views.Runner)."""
+        return self.run(query, params)[0]
+
+
+# ---------------------------------------------------------------- serialising
+
+
+def graph_bytes(triples: list[ox.Triple], fmt: str) -> bytes:
+    """Triples in ttl, nt, jsonld or rdfxml."""
+    if fmt == "rdfxml":
+        return ox.serialize(triples, format=ox.RdfFormat.RDF_XML) or b""
+    return render(QueryResult(kind="construct", triples=triples), fmt)
+
+
+def graph_response(
+    request: Request,
+    triples: list[ox.Triple],
+    html: Any = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A graph in the format the client asked for (`html` renders it for people)."""
+    offers = GRAPH_TYPES if html is not None else GRAPH_TYPES[:8]
+    media, fmt = choose(request.header("accept"), one(request.form(), "format"), offers)
+    if fmt == "html":
+        return Response(200, html(triples), media, dict(headers or {}))
+    return Response(200, graph_bytes(triples, fmt), media, dict(headers or {}))
+
+
+def result_response(
+    request: Request,
+    result: QueryResult,
+    truncated: bool,
+    form: dict[str, list[str]],
+    html: Any,
+) -> Response:
+    headers = (
+        {"X-SPARQL-MaxRows": str(len(result.terms) or len(result.triples))} if truncated else {}
+    )
+    if result.kind == "construct":
+        return graph_response(request, result.triples, html=lambda _: html(result), headers=headers)
+    media, fmt = choose(request.header("accept"), one(form, "format"), RESULT_TYPES)
+    if fmt == "html":
+        return Response(200, html(result), media, headers)
+    return Response(200, render(result, fmt), media, headers)
+
+
+# ---------------------------------------------------------------- the operation
+
+
+def query_fields(request: Request, max_body: int) -> dict[str, list[str]]:
+    """The protocol's fields, wherever this request carries them (GET, POST form, direct)."""
+    if request.method in ("GET", "HEAD"):
+        return request.form()
+    media = request.media_type
+    if media == "application/sparql-update":
+        raise read_only()
+    if media not in ("application/sparql-query", "application/x-www-form-urlencoded"):
+        raise HttpError(
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+            "POST application/sparql-query or application/x-www-form-urlencoded",
+        )
+    try:
+        body = request.body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise HttpError(HTTPStatus.BAD_REQUEST, "request body is not UTF-8") from None
+    if media == "application/sparql-query":
+        form = request.form()
+        if "query" in form:
+            raise HttpError(HTTPStatus.BAD_REQUEST, "the query goes in the body, not the URL")
+        form["query"] = [body]
+        return form
+    return parse_form(body)
+
+
+def sparql(
+    request: Request, executor: Executor, links: Linker, html: Any, describe: Any
+) -> Response:
+    """/sparql: a query, or the service description when there is none."""
+    form = query_fields(request, executor.limits.max_body)
+    if "update" in form:
+        raise read_only()
+    for name in ("default-graph-uri", "named-graph-uri"):
+        if name in form:
+            raise HttpError(
+                HTTPStatus.BAD_REQUEST,
+                f"{name} is not supported: queries run over the loaded graph only",
+            )
+    text = one(form, "query")
+    if text is None and request.method in ("GET", "HEAD"):
+        return describe(request)
+    if text is None or not text.strip():
+        raise HttpError(HTTPStatus.BAD_REQUEST, "no query: give query=... (see /)")
+    result, truncated = executor.run(Query.from_text(text, "query"))
+    return result_response(request, result, truncated, form, lambda r: html(text, r))
+
+
+def service_description(endpoint: str, void_url: str, triple_count: int) -> list[ox.Triple]:
+    """sd:Service for the endpoint: language, result formats, dataset (SPARQL 1.1 SD)."""
+    node, rdf_type = ox.NamedNode(endpoint), ox.NamedNode(PREFIXES["rdf"] + "type")
+    dataset, graph = ox.BlankNode("dataset"), ox.BlankNode("default-graph")
+
+    def sd(name: str) -> ox.NamedNode:
+        return ox.NamedNode(SD + name)
+
+    triples = [
+        ox.Triple(node, rdf_type, sd("Service")),
+        ox.Triple(node, sd("endpoint"), node),
+        ox.Triple(node, sd("supportedLanguage"), sd("SPARQL11Query")),
+        ox.Triple(
+            node,
+            sd("defaultEntailmentRegime"),
+            ox.NamedNode("http://www.w3.org/ns/entailment/Simple"),
+        ),
+        ox.Triple(node, sd("defaultDataset"), dataset),
+        ox.Triple(dataset, rdf_type, sd("Dataset")),
+        ox.Triple(dataset, sd("defaultGraph"), graph),
+        ox.Triple(graph, rdf_type, sd("Graph")),
+        ox.Triple(
+            graph,
+            ox.NamedNode(PREFIXES["void"] + "triples"),
+            ox.Literal(str(triple_count), datatype=ox.NamedNode(PREFIXES["xsd"] + "integer")),
+        ),
+        ox.Triple(dataset, ox.NamedNode(PREFIXES["rdfs"] + "seeAlso"), ox.NamedNode(void_url)),
+        ox.Triple(
+            node,
+            ox.NamedNode(PREFIXES["dct"] + "description"),
+            ox.Literal(
+                "govkg: read-only SPARQL 1.1 query endpoint (no update, SERVICE "
+                "or FROM; time and row limits)",
+                language="en",
+            ),
+        ),
+    ]
+    for name in (
+        "SPARQL_Results_JSON",
+        "SPARQL_Results_XML",
+        "SPARQL_Results_CSV",
+        "SPARQL_Results_TSV",
+        "Turtle",
+        "N-Triples",
+        "JSON-LD",
+        "RDF_XML",
+    ):
+        triples.append(ox.Triple(node, sd("resultFormat"), ox.NamedNode(FORMATS_NS + name)))
+    return triples
