@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "reason": ("govkg.cli.reason", "reason_command", "Check consistency with an OWL reasoner."),
     "export": ("govkg.cli.export", "export_command", "Write the merged graph as RDF."),
     "serve": ("govkg.cli.serve", "serve_command", "Serve the graph as a SPARQL endpoint."),
+    "push": ("govkg.cli.push", "push_command", "Publish the graph to a triple store."),
 }
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

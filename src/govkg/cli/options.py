@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -39,3 +40,44 @@ def timeout_option(default: float) -> Decorator:
         show_default=True,
         help="Stop a query that runs longer (seconds).",
     )
+
+
+# ---- remote stores (govkg.remote) ------------------------------------------------------------
+
+
+def endpoint_options(required: bool = False, help: str | None = None) -> Decorator:
+    """`--endpoint URL` and `--graph IRI`: run against a SPARQL 1.1 store instead of in process.
+
+    Credentials come from $GOVKG_ENDPOINT_USER / $GOVKG_ENDPOINT_PASSWORD or
+    $GOVKG_ENDPOINT_TOKEN, never from the command line.
+    """
+    endpoint = click.option(
+        "--endpoint",
+        metavar="URL",
+        required=required,
+        default=None,
+        help=help
+        or "Run against this SPARQL 1.1 query endpoint instead of the bundled graph "
+        "(credentials from $GOVKG_ENDPOINT_USER/$GOVKG_ENDPOINT_PASSWORD or "
+        "$GOVKG_ENDPOINT_TOKEN).",
+    )
+    graph = click.option(
+        "--graph",
+        metavar="IRI",
+        default=None,
+        required=False,
+        help="The named graph to use on the endpoint (its default graph if not given).",
+    )
+
+    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(f)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            if kwargs.get("graph") and not kwargs.get("endpoint"):
+                from govkg.errors import BadInput
+
+                raise BadInput("--graph picks a named graph of an --endpoint: give --endpoint")
+            return f(*args, **kwargs)
+
+        return endpoint(graph(checked))
+
+    return decorate

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from govkg.cli.options import lang_option, output_option, timeout_option
+from govkg.cli.options import endpoint_options, lang_option, output_option, timeout_option
 from govkg.errors import EXIT_CODES_HELP, BadInput
 
 _FORMATS = ("table", "csv", "tsv", "json", "xml", "md", "ttl", "nt", "jsonld")
@@ -48,6 +48,7 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 )
 @output_option()
 @timeout_option(60.0)
+@endpoint_options()
 def query_command(
     query: str,
     params: tuple[str, ...],
@@ -55,6 +56,8 @@ def query_command(
     fmt: str | None,
     output: Path | None,
     timeout: float,
+    endpoint: str | None,
+    graph: str | None,
 ) -> None:
     """Run a canned query by NAME (see `govkg queries`), a FILE.rq, or SPARQL read from '-'.
 
@@ -70,7 +73,12 @@ def query_command(
         query = sys.stdin.read()
         if not query.strip():
             raise BadInput("no query on standard input")
-    result = run_query(load_graph(), query, bound, lang=lang, timeout=timeout)
+    if endpoint:
+        from govkg.remote.commands import query_remote
+
+        result = query_remote(endpoint, graph, query, bound, lang, timeout)
+    else:
+        result = run_query(load_graph(), query, bound, lang=lang, timeout=timeout)
     tty = (output is None or str(output) == "-") and sys.stdout.isatty()
     write_output(output, render(result, fmt, tty=tty))
 
