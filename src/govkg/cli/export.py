@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from govkg.cli.options import output_option
+from govkg.cli.options import endpoint_options, output_option
 from govkg.errors import EXIT_CODES_HELP
 from govkg.export import EXPORT_FORMATS
 
@@ -38,6 +38,10 @@ from govkg.export import EXPORT_FORMATS
     help="Export only FILES (e.g. to convert their format), not the bundled graph.",
 )
 @output_option()
+@endpoint_options(
+    help="Export the whole graph of this SPARQL 1.1 endpoint instead (credentials from "
+    "$GOVKG_ENDPOINT_USER/$GOVKG_ENDPOINT_PASSWORD or $GOVKG_ENDPOINT_TOKEN)."
+)
 def export_command(
     files: tuple[Path, ...],
     fmt: str,
@@ -45,6 +49,8 @@ def export_command(
     data_only: bool,
     alone: bool,
     output: Path | None,
+    endpoint: str | None,
+    graph: str | None,
 ) -> None:
     """Write the merged graph (ontology + data + any FILES); same input, same bytes.
 
@@ -62,8 +68,14 @@ def export_command(
     from govkg.load import load_graph
     from govkg.output import progress, write_output
 
-    with progress("Loading", total=None):
-        kg = load_graph(files, ontology=not (data_only or alone), data=not alone)
+    if endpoint:
+        from govkg.remote.commands import export_remote, no_files
+
+        no_files(files, "export")
+        kg = export_remote(endpoint, graph)
+    else:
+        with progress("Loading", total=None):
+            kg = load_graph(files, ontology=not (data_only or alone), data=not alone)
     if inferred:
         from govkg.reason import inferred_graph
 

@@ -84,8 +84,9 @@ def body_line(response: httpx.Response, limit: int = 200) -> str:
     if "html" in response.headers.get("content-type", "") or text.lstrip().startswith("<"):
         parser = _Text()
         parser.feed(text)
-        text = " ".join(parser.parts)
-    line = " ".join(text.split())
+        line = " ".join(" ".join(parser.parts).split())
+    else:  # plain text: its first line (Virtuoso follows it with the whole query)
+        line = next((row.strip() for row in text.splitlines() if row.strip()), "")
     return line[:limit] + ("…" if len(line) > limit else "")
 
 

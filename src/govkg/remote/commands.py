@@ -158,7 +158,10 @@ def check_stages(rg: RemoteGraph) -> list[tuple[str, Any]]:
         return StageResult("canned queries", PASS, [f"{len(canned)} queries ran, {rows} rows"])
 
     def claims(_kg: Any) -> StageResult:
-        result = run_remote_query(rg.client, rg.endpoint, "claims", None, "en", rg.graph)
+        try:
+            result = run_remote_query(rg.client, rg.endpoint, "claims", None, "en", rg.graph)
+        except BadInput as err:
+            return StageResult("claims reconciliation", FAIL, [str(err)])
         rows = [dict(zip(result.variables, row, strict=False)) for row in result.rows]
         differing = [r for r in rows if r.get("difference") not in (None, "", 0, "0")]
         return StageResult(
