@@ -308,3 +308,65 @@ def test_check_endpoint_runs_the_stages_there(store: Store) -> None:
     else:  # the canned queries Virtuoso cannot run (VIRTUOSO_BUGS) fail the stage
         assert result.exit_code == 1
         assert "FAIL  canned queries: claims: " in result.output
+
+
+# ---- errors from real stores ------------------------------------------------------------------
+
+
+def test_pushing_without_the_credentials_a_store_asks_for(store: Store) -> None:
+    if not store.env:  # an open store (the Oxigraph server) ignores a token it did not ask for
+        result = CliRunner().invoke(
+            cli,
+            ["push", "--endpoint", store.query_url, "--graph", GRAPH + "/token"],
+            env={"GOVKG_ENDPOINT_TOKEN": "unused"},
+        )
+        assert result.exit_code == 0, result.output
+        return
+    result = CliRunner().invoke(
+        cli,
+        [
+            "push",
+            "--endpoint",
+            store.query_url,
+            "--store",
+            store.store_url,
+            "--graph",
+            GRAPH + "/anonymous",
+        ],
+        env={"GOVKG_ENDPOINT_USER": "", "GOVKG_ENDPOINT_PASSWORD": ""},
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith("govkg: error: ")
+    assert "HTTP 401 Unauthorized: set $GOVKG_ENDPOINT_USER" in result.stderr
+    wrong = CliRunner().invoke(
+        cli,
+        [
+            "push",
+            "--endpoint",
+            store.query_url,
+            "--store",
+            store.store_url,
+            "--graph",
+            GRAPH + "/anonymous",
+        ],
+        env={**store.env, "GOVKG_ENDPOINT_PASSWORD": "wrong"},
+    )
+    assert wrong.exit_code == 2 and "HTTP 401" in wrong.stderr
+
+
+def test_a_wrong_graph_store_address_says_what_is_missing(store: Store) -> None:
+    base = store.query_url.rsplit("/", 1)[0]
+    result = _invoke(
+        store,
+        [
+            "push",
+            "--endpoint",
+            store.query_url,
+            "--store",
+            base + "/no-such-service",
+            "--graph",
+            GRAPH + "/nowhere",
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    assert "the store offers no SPARQL 1.1 Graph Store HTTP Protocol" in result.stderr
