@@ -370,3 +370,25 @@ def test_a_wrong_graph_store_address_says_what_is_missing(store: Store) -> None:
     )
     assert result.exit_code == 2, result.output
     assert "the store offers no SPARQL 1.1 Graph Store HTTP Protocol" in result.stderr
+
+
+# ---- the README's commands ----------------------------------------------------------------------
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+README_BASE = {"oxigraph": "http://127.0.0.1:7878", "virtuoso": "http://127.0.0.1:8890"}
+
+
+def test_readme_store_commands_run(store: Store) -> None:
+    """The section "Using an existing triple store", run as written against this store."""
+    import re
+    import shlex
+
+    block = re.search(rf"<!-- store-commands: {store.name} -->\s*```sh\n(.*?)```", README, re.S)
+    assert block, f"README has no store-commands block for {store.name}"
+    base = store.query_url.rsplit("/", 1)[0]
+    commands = [line for line in block.group(1).splitlines() if line.startswith("govkg ")]
+    assert {shlex.split(c)[1] for c in commands} >= {"push", "query", "validate"}
+    for command in commands:
+        args = shlex.split(command.replace(README_BASE[store.name], base))[1:]
+        result = _invoke(store, args)
+        assert result.exit_code == 0, f"{command}\n{result.output}"
