@@ -25,7 +25,7 @@ from govkg.query import _without, run_query
 from govkg.remote import auth
 from govkg.remote.gsp import chunks, store_url
 from govkg.remote.pull import NeedsEverything, needed
-from govkg.remote.queries import QueryResult, interim_sparql
+from govkg.remote.queries import QueryResult, canned_text, interim_sparql
 
 
 def _one_line_error(result, code: int = 2) -> str:
@@ -103,20 +103,20 @@ def test_a_filter_limits_a_variable_predicate() -> None:
     assert {"http://e/a", "http://e/b"} <= needed(shapes).predicates
 
 
-# ---- the interim self-contained canned text ---------------------------------------------------
+# ---- the self-contained canned text (interim until CannedQuery.sparql) ------------------
 
 
 CASES = [(q.name, lang) for q in catalogue() for lang in ("en", "zh")]
 
 
 @pytest.mark.parametrize(("name", "lang"), CASES, ids=[f"{n}-{lang}" for n, lang in CASES])
-def test_interim_text_runs_in_process_with_the_same_rows(
+def test_self_contained_text_runs_in_process_with_the_same_rows(
     kg: KnowledgeGraph, name: str, lang: str
 ) -> None:
     """The text sent to stores needs no substitution and no predeclared prefix."""
     canned = find_canned(name)
     params = _example_params(canned.examples)
-    text = interim_sparql(canned, params, lang)
+    text = canned_text(canned, params, lang)
     answer = kg.store.query(text)  # no prefixes=, no substitutions=
     raw = QueryResult("select", json_results=answer.serialize(format=ox.QueryResultsFormat.JSON))
     hidden = {p.name for p in canned.params}

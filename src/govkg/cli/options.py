@@ -45,7 +45,9 @@ def timeout_option(default: float) -> Decorator:
 # ---- remote stores (govkg.remote) ------------------------------------------------------------
 
 
-def endpoint_options(required: bool = False, help: str | None = None) -> Decorator:
+def endpoint_options(
+    required: bool = False, help: str | None = None, graph_help: str | None = None
+) -> Decorator:
     """`--endpoint URL` and `--graph IRI`: run against a SPARQL 1.1 store instead of in process.
 
     Credentials come from $GOVKG_ENDPOINT_USER / $GOVKG_ENDPOINT_PASSWORD or
@@ -65,8 +67,9 @@ def endpoint_options(required: bool = False, help: str | None = None) -> Decorat
         "--graph",
         metavar="IRI",
         default=None,
-        required=False,
-        help="The named graph to use on the endpoint (its default graph if not given).",
+        required=required,
+        help=graph_help
+        or "The named graph to use on the endpoint (its default graph if not given).",
     )
 
     def decorate(f: Callable[..., Any]) -> Callable[..., Any]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from govkg.cli.options import timeout_option
+from govkg.cli.options import endpoint_options, timeout_option
 from govkg.errors import EXIT_CODES_HELP
 
 
@@ -17,13 +17,11 @@ from govkg.errors import EXIT_CODES_HELP
     + EXIT_CODES_HELP,
 )
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--endpoint",
-    metavar="URL",
+@endpoint_options(
     required=True,
     help="The store's SPARQL 1.1 query endpoint (used to count what arrived).",
+    graph_help="The named graph to write.",
 )
-@click.option("--graph", metavar="IRI", required=True, help="The named graph to write.")
 @click.option(
     "--store",
     metavar="URL",

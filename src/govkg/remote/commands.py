@@ -218,8 +218,8 @@ def push_command_body(
             f"{endpoint}: cannot tell where its Graph Store HTTP Protocol endpoint is; "
             "give it with --store URL"
         )
-    client = _client(endpoint, graph, timeout)
     check_url(target, "--store")
+    client = _client(endpoint, graph, timeout)
     with progress("Loading", total=None):
         kg = load_graph(files, ontology=not alone, data=not alone)
     if not force:
