@@ -145,7 +145,8 @@ def _graph(data: list[Path], named: list[Path]) -> Any:
     for path in named:
         graph_name = ox.NamedNode(path.as_uri())
         store.extend(ox.Quad(q.subject, q.predicate, q.object, graph_name) for q in parse(path))
-    return KnowledgeGraph(store=store, files=[*data, *named])
+    kg = KnowledgeGraph(store=store, files=[*data, *named])
+    return kg
 
 
 def _result_set_graph(path: Path) -> tuple[list[str], list[dict[str, Any]], bool]:

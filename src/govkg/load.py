@@ -184,6 +184,14 @@ class KnowledgeGraph:
             return int(row[0].value)
         return 0
 
+    def add_triples(self, triples: Iterable[ox.Triple]) -> None:
+        """Add triples to the default graph, typed literals kept exactly (the one way in)."""
+        quads = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+        self.store.extend(quads)
+        for quad in quads:
+            if is_typed(quad.object):
+                self.exact.add(quad)
+
     def graph_quads(self, graph: Any = _DEFAULT) -> Iterator[ox.Quad]:
         """One graph's quads with the input's exact literals (the store's for everything else)."""
         for quad in self.store.quads_for_pattern(None, None, None, graph):

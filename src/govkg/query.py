@@ -296,6 +296,70 @@ def _without(result: QueryResult, hidden: set[str]) -> QueryResult:
     return result
 
 
+def _in_worker(q: Query, limits: sandbox.Limits, fn: Any, *args: Any) -> Any:
+    """fn(*args) in a sandboxed worker, its failures as the query's one-line errors."""
+    if not q.trusted:
+        from govkg import sparql_guard
+
+        sparql_guard.preload()
+    try:
+        return sandbox.run(fn, *args, limits=limits)
+    except sandbox.WorkerTimeout:
+        raise QueryTimeout(
+            f"{q.source}: query ran longer than {limits.timeout:g} s and was stopped"
+        ) from None
+    except sandbox.WorkerViolation:
+        raise QueryRefused(
+            f"{q.source}: the query tried to reach the network (SERVICE) and was stopped: "
+            "govkg queries never reach other endpoints"
+        ) from None
+    except sandbox.WorkerExited as err:
+        if err.code != _GUARD_EXPIRED:
+            raise QueryCrashed(f"{q.source}: the query engine stopped ({err})") from None
+        raise QueryTooComplex(
+            f"{q.source}: query too complex to run safely (its safety check took longer than "
+            f"{GUARD_SECONDS:g} s): simplify or split it"
+        ) from None
+    except sandbox.WorkerCrashed as err:
+        raise QueryCrashed(
+            f"{q.source}: the query engine stopped on this query ({err}): a query nested or "
+            "chained very deeply, or one needing more memory than the worker's limit"
+        ) from None
+
+
+def _vet_in_worker(text: str, source: str, guarded: bool) -> tuple[str, bool | None]:
+    """In the worker: the guard's verdict, then the query form as pyoxigraph parses it."""
+    empty = ox.Store()
+    kind, _, ordered = _evaluate(_Bare(empty), text, {}, source, guarded)
+    return kind, ordered
+
+
+class _Bare:
+    """A store seen as a KnowledgeGraph by `_evaluate` (only `query` is asked of it)."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    def query(self, sparql: str, **options: Any) -> Any:
+        return self.store.query(sparql, **options)
+
+
+def vet(query: Query | str, timeout: float | None = DEFAULT_TIMEOUT) -> tuple[str, bool]:
+    """(form, ordered) of a query to be sent to another store, refused exactly as here.
+
+    The same guard and sandbox as `run_query`; the query runs only on an empty store, to
+    learn its form (select, ask or construct) as pyoxigraph parses it.
+    """
+    q = _as_query(query)
+    if len(q.text) > MAX_QUERY_CHARS:
+        raise BadInput(
+            f"{q.source}: query of {len(q.text)} characters is over the {MAX_QUERY_CHARS} limit"
+        )
+    limits = sandbox.Limits(timeout=timeout)
+    kind, ordered = _in_worker(q, limits, _vet_in_worker, q.text, q.source, not q.trusted)
+    return kind, q.entry.ordered if q.entry else bool(ordered)
+
+
 def run_query(
     kg: Any,
     query: Query | str,
@@ -323,36 +387,10 @@ def run_query(
     if q.entry is not None:  # values written into the text: the very text `--sparql` prints
         text, bound = q.entry.sparql(params, lang), {}
     subs = {ox.Variable(k): v for k, v in bound.items()}
-    if not q.trusted:
-        from govkg import sparql_guard
-
-        sparql_guard.preload()
     limits = sandbox.Limits(timeout=timeout, memory_bytes=memory_bytes)
-    try:
-        kind, payload, ordered = sandbox.run(
-            _evaluate, kg, text, subs, q.source, not q.trusted, limits=limits
-        )
-    except sandbox.WorkerTimeout:
-        raise QueryTimeout(
-            f"{q.source}: query ran longer than {timeout:g} s and was stopped"
-        ) from None
-    except sandbox.WorkerViolation:
-        raise QueryRefused(
-            f"{q.source}: the query tried to reach the network (SERVICE) and was stopped: "
-            "govkg queries never reach other endpoints"
-        ) from None
-    except sandbox.WorkerExited as err:
-        if err.code != _GUARD_EXPIRED:
-            raise QueryCrashed(f"{q.source}: the query engine stopped ({err})") from None
-        raise QueryTooComplex(
-            f"{q.source}: query too complex to run safely (its safety check took longer than "
-            f"{GUARD_SECONDS:g} s): simplify or split it"
-        ) from None
-    except sandbox.WorkerCrashed as err:
-        raise QueryCrashed(
-            f"{q.source}: the query engine stopped on this query ({err}): a query nested or "
-            "chained very deeply, or one needing more memory than the worker's limit"
-        ) from None
+    kind, payload, ordered = _in_worker(
+        q, limits, _evaluate, kg, text, subs, q.source, not q.trusted
+    )
     if kind == "ask":
         return QueryResult(kind="ask", boolean=bool(payload))
     if kind == "construct":

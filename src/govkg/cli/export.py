@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from govkg.cli.options import files_option, output_option
+from govkg.cli.options import endpoint_options, files_option, output_option
 from govkg.errors import EXIT_CODES_HELP
 from govkg.export import EXPORT_FORMATS
 
@@ -40,6 +40,10 @@ from govkg.export import EXPORT_FORMATS
     help="Also export the bundled SHACL shapes (their own named graph in nq and trig).",
 )
 @output_option()
+@endpoint_options(
+    help="Export the whole graph of this SPARQL 1.1 endpoint instead (credentials from "
+    "$GOVKG_ENDPOINT_USER/$GOVKG_ENDPOINT_PASSWORD or $GOVKG_ENDPOINT_TOKEN)."
+)
 def export_command(
     files: tuple[Path, ...],
     alone: bool,
@@ -48,6 +52,8 @@ def export_command(
     data_only: bool,
     with_shapes: bool,
     output: Path | None,
+    endpoint: str | None,
+    graph: str | None,
 ) -> None:
     """Write the merged graph (ontology + data + any FILES); same input, same bytes.
 
@@ -61,6 +67,14 @@ def export_command(
     from govkg.export import export
     from govkg.output import open_output, progress
 
-    kg = load_files(files, alone, ontology=not data_only, shapes=with_shapes, inferred=inferred)
+    if endpoint:
+        from govkg.remote.commands import export_remote, no_files
+
+        no_files(files, "export")
+        kg = export_remote(endpoint, graph)
+        if inferred:
+            kg.add_inferred()
+    else:
+        kg = load_files(files, alone, ontology=not data_only, shapes=with_shapes, inferred=inferred)
     with open_output(output) as out, progress(f"Writing {fmt}", total=len(kg)) as advance:
         export(kg, out, fmt, advance)

@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "template": ("govkg.cli.template", "template_command", "Write the fact-table template."),
     "import": ("govkg.cli.importer", "import_command", "Turn filled fact tables into Turtle."),
     "diff": ("govkg.cli.diff", "diff_command", "Show what changes between two graphs."),
+    "push": ("govkg.cli.push", "push_command", "Publish the graph to a triple store."),
 }
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

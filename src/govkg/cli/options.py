@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -89,3 +90,47 @@ def load_files(
         with progress("Computing OWL-RL closure", total=None):
             kg.add_inferred()
     return kg
+
+
+# ---- remote stores (govkg.remote) ------------------------------------------------------------
+
+
+def endpoint_options(
+    required: bool = False, help: str | None = None, graph_help: str | None = None
+) -> Decorator:
+    """`--endpoint URL` and `--graph IRI`: run against a SPARQL 1.1 store instead of in process.
+
+    Credentials come from $GOVKG_ENDPOINT_USER / $GOVKG_ENDPOINT_PASSWORD or
+    $GOVKG_ENDPOINT_TOKEN, never from the command line.
+    """
+    endpoint = click.option(
+        "--endpoint",
+        metavar="URL",
+        required=required,
+        default=None,
+        help=help
+        or "Run against this SPARQL 1.1 query endpoint instead of the bundled graph "
+        "(credentials from $GOVKG_ENDPOINT_USER/$GOVKG_ENDPOINT_PASSWORD or "
+        "$GOVKG_ENDPOINT_TOKEN).",
+    )
+    graph = click.option(
+        "--graph",
+        metavar="IRI",
+        default=None,
+        required=required,
+        help=graph_help
+        or "The named graph to use on the endpoint (its default graph if not given).",
+    )
+
+    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(f)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            if kwargs.get("graph") and not kwargs.get("endpoint"):
+                from govkg.errors import BadInput
+
+                raise BadInput("--graph picks a named graph of an --endpoint: give --endpoint")
+            return f(*args, **kwargs)
+
+        return endpoint(graph(checked))
+
+    return decorate

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from govkg.cli.options import (
+    endpoint_options,
     files_option,
     inferred_option,
     lang_option,
@@ -67,6 +68,7 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
     help="Print the canned query as self-contained SPARQL 1.1 (PREFIX lines, parameters and "
     "language written in) for any store, instead of running it.",
 )
+@endpoint_options()
 def query_command(
     query: str,
     files: tuple[Path, ...],
@@ -78,6 +80,8 @@ def query_command(
     output: Path | None,
     timeout: float,
     print_sparql: bool,
+    endpoint: str | None,
+    graph: str | None,
 ) -> None:
     """Run a canned query by NAME (see `govkg queries`), a FILE.rq, or SPARQL read from '-'.
 
@@ -97,8 +101,13 @@ def query_command(
             raise BadInput("--sparql takes a canned query NAME (see `govkg queries`)")
         write_output(output, find_canned(query).sparql(bound, lang))
         return
-    kg = load_files(files, alone, inferred=inferred)
-    result = run_query(kg, _query(query), bound, lang=lang, timeout=timeout)
+    if endpoint:
+        from govkg.remote.commands import query_remote
+
+        result = query_remote(endpoint, graph, _query(query), bound, lang, timeout)
+    else:
+        kg = load_files(files, alone, inferred=inferred)
+        result = run_query(kg, _query(query), bound, lang=lang, timeout=timeout)
     tty = (output is None or str(output) == "-") and sys.stdout.isatty()
     write_output(output, render(result, fmt, tty=tty))
 

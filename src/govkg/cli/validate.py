@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from govkg.cli.options import lang_option, output_option
+from govkg.cli.options import endpoint_options, lang_option, output_option
 from govkg.errors import EXIT_CODES_HELP, EXIT_OK, EXIT_PROBLEMS
 
 
@@ -57,6 +57,11 @@ from govkg.errors import EXIT_CODES_HELP, EXIT_OK, EXIT_PROBLEMS
 )
 @lang_option("Language of the messages.")
 @output_option("Write the report to this file (atomically) instead of standard output.")
+@endpoint_options(
+    help="Validate the data of this SPARQL 1.1 endpoint: only the triples the shapes use are "
+    "fetched (credentials from $GOVKG_ENDPOINT_USER/$GOVKG_ENDPOINT_PASSWORD or "
+    "$GOVKG_ENDPOINT_TOKEN)."
+)
 @click.pass_context
 def validate_command(
     ctx: click.Context,
@@ -69,6 +74,8 @@ def validate_command(
     fail_on: str,
     lang: str,
     output: Path | None,
+    endpoint: str | None,
+    graph: str | None,
 ) -> None:
     """Validate FILES (or, with none, the bundled graph) against govkg's SHACL shapes.
 
@@ -80,13 +87,19 @@ def validate_command(
     from govkg.output import progress, write_output
     from govkg.shacl import render, validate
 
-    with progress("Validating", total=None):
-        report = validate(
-            files,
-            bundled=with_bundled,
-            shapes_dir=shapes_dir,
-            inference=inference,
-        )
+    if endpoint:
+        from govkg.remote.commands import no_files, validate_remote_report
+
+        no_files(files, "validate")
+        report = validate_remote_report(endpoint, graph, shapes_dir=shapes_dir, inference=inference)
+    else:
+        with progress("Validating", total=None):
+            report = validate(
+                files,
+                bundled=with_bundled,
+                shapes_dir=shapes_dir,
+                inference=inference,
+            )
     if files and with_bundled and not all_results:
         report = report.about(files)
     write_output(output, render(report, fmt, lang))

@@ -1,0 +1,245 @@
+"""What `query`, `validate`, `check`, `export` and `push` do with `--endpoint`: the glue
+between the command line and the remote modules, so the CLI modules only dispatch here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+import pyoxigraph as ox
+
+from govkg.errors import BadInput
+from govkg.namespaces import sparql_prologue
+from govkg.query import QueryResult
+from govkg.remote.client import DEFAULT_TIMEOUT, Client, check_graph, check_url, shown
+
+
+def _client(endpoint: str, graph: str | None, timeout: float | None) -> Client:
+    check_url(endpoint)
+    check_graph(graph)
+    return Client(timeout)
+
+
+def no_files(files: tuple[Path, ...] | list[Path], command: str) -> None:
+    if files:
+        raise BadInput(f"{command}: give either FILES or --endpoint, not both")
+
+
+def query_remote(
+    endpoint: str,
+    graph: str | None,
+    query: str,
+    params: dict[str, str],
+    lang: str,
+    timeout: float | None,
+) -> QueryResult:
+    """`govkg query … --endpoint URL`."""
+    from govkg.remote.queries import run_remote_query
+
+    with _client(endpoint, graph, timeout) as client:
+        return run_remote_query(client, endpoint, query, params, lang, graph)
+
+
+def validate_remote_report(
+    endpoint: str,
+    graph: str | None,
+    *,
+    shapes_dir: Path | None = None,
+    inference: str = "none",
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> Any:
+    """`govkg validate --endpoint URL`: the report, and a note of how much was pulled."""
+    from govkg.output import progress
+    from govkg.remote.pull import validate_remote
+
+    with _client(endpoint, graph, timeout) as client, progress("Validating", total=None):
+        report, pulled = validate_remote(
+            client, endpoint, graph, shapes_dir=shapes_dir, inference=inference
+        )
+    click.echo(
+        f"govkg: pulled {len(pulled.triples)} of {pulled.store_total} triples "
+        f"({len(pulled.predicates)} predicates the shapes use) from {shown(endpoint)}",
+        err=True,
+    )
+    return report
+
+
+def export_remote(endpoint: str, graph: str | None, timeout: float | None = DEFAULT_TIMEOUT) -> Any:
+    """`govkg export --endpoint URL`: the store's graph, asked for in full, as a local graph."""
+    from govkg.load import KnowledgeGraph
+    from govkg.output import progress
+    from govkg.remote.pull import pull_all
+
+    with _client(endpoint, graph, timeout) as client, progress("Downloading", total=None):
+        triples = pull_all(client, endpoint, graph)
+    kg = KnowledgeGraph(store=ox.Store(), files=[])
+    kg.add_triples(triples)
+    return kg
+
+
+# ---- check -----------------------------------------------------------------------------------
+
+
+@dataclass
+class RemoteGraph:
+    """The store seen through the few calls the checks make of a KnowledgeGraph."""
+
+    client: Client
+    endpoint: str
+    graph: str | None = None
+    files: list[Path] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        from govkg.remote.queries import remote_count
+
+        return remote_count(self.client, self.endpoint, self.graph)
+
+    def query(self, sparql: str, substitutions: dict[ox.Variable, Any] | None = None) -> Any:
+        """A check's own query (shipped with govkg), judged and sent as any other would be."""
+        from govkg.query import Query, vet
+        from govkg.remote.queries import solutions
+
+        if substitutions:
+            raise BadInput("a remote query takes no substitutions")
+        kind, _ = vet(Query.from_text(sparql, "check"))
+        answer = self.client.query(self.endpoint, sparql, self.graph, kind)
+        if answer.kind == "ask":
+            return answer.boolean
+        if answer.kind == "construct":
+            return answer.triples
+        return solutions(answer)
+
+    def count(self, sparql: str) -> int:
+        for row in self.query(sparql_prologue() + sparql):
+            return int(row[0].value)
+        return 0
+
+
+def check_stages(rg: RemoteGraph) -> list[tuple[str, Any]]:
+    """`govkg check`'s stages against a store; the reasoner needs the whole graph: not run."""
+    from govkg.check import FAIL, NOT_RUN, PASS, STAGES, StageResult, _example_params
+    from govkg.remote.pull import validate_remote
+    from govkg.remote.queries import run_remote_query
+
+    def reasoner(_kg: Any) -> StageResult:
+        return StageResult(
+            "reasoner",
+            NOT_RUN,
+            [
+                "HermiT needs the whole graph: `govkg export --endpoint … -o g.ttl`, then "
+                "`govkg reason` on it"
+            ],
+        )
+
+    def shapes(_kg: Any) -> StageResult:
+        report, pulled = validate_remote(rg.client, rg.endpoint, rg.graph)
+        counts = ", ".join(f"{n} {sev}" for sev, n in report.counts.items())
+        note = f"checked {len(pulled.triples)} of {pulled.store_total} triples"
+        return StageResult(
+            "SHACL shapes", PASS if report.conforms else FAIL, [counts or "No issues found", note]
+        )
+
+    def queries(_kg: Any) -> StageResult:
+        from govkg.catalogue import catalogue
+
+        failures, rows, canned = [], 0, catalogue()
+        for q in canned:
+            try:
+                params = _example_params(q.examples)
+                rows += len(
+                    run_remote_query(rg.client, rg.endpoint, q.name, params, "en", rg.graph).rows
+                )
+            except BadInput as err:  # a query the store cannot run is a check failure
+                failures.append(f"{q.name}: {err}")
+        if failures:
+            return StageResult("canned queries", FAIL, failures)
+        return StageResult("canned queries", PASS, [f"{len(canned)} queries ran, {rows} rows"])
+
+    def claims(_kg: Any) -> StageResult:
+        try:
+            result = run_remote_query(rg.client, rg.endpoint, "claims", None, "en", rg.graph)
+        except BadInput as err:
+            return StageResult("claims reconciliation", FAIL, [str(err)])
+        rows = [dict(zip(result.variables, row, strict=False)) for row in result.rows]
+        differing = [r for r in rows if r.get("difference") not in (None, "", 0, "0")]
+        return StageResult(
+            "claims reconciliation",
+            PASS,
+            [
+                f"{len(rows)} stated claims; {len(differing)} differ from what the enumerated "
+                "facts give (findings about the source, not errors: see `govkg query claims`)"
+            ],
+        )
+
+    remote = {
+        "reasoner": reasoner,
+        "SHACL shapes": shapes,
+        "canned queries": queries,
+        "claims reconciliation": claims,
+    }
+    return [(name, remote.get(name, stage)) for name, stage in STAGES]
+
+
+def open_check(endpoint: str, graph: str | None) -> tuple[RemoteGraph, list[tuple[str, Any]]]:
+    """The store as the graph `govkg check` checks, and the stages to run on it."""
+    client = _client(endpoint, graph, DEFAULT_TIMEOUT)
+    rg = RemoteGraph(client, endpoint, graph)
+    return rg, check_stages(rg)
+
+
+# ---- push ------------------------------------------------------------------------------------
+
+
+def push_command_body(
+    files: tuple[Path, ...],
+    *,
+    endpoint: str,
+    graph: str,
+    store: str | None,
+    replace: bool,
+    force: bool,
+    alone: bool,
+    chunk_size: int,
+    timeout: float,
+) -> int:
+    """`govkg push`: validate, send in chunks, verify the count; the exit code."""
+    from govkg.errors import EXIT_OK, EXIT_PROBLEMS
+    from govkg.load import load_graph
+    from govkg.output import progress
+    from govkg.remote.gsp import chunks, push, store_url
+
+    if alone and not files:
+        raise BadInput("--alone needs at least one FILE to push")
+    target = store or store_url(endpoint)
+    if target is None:
+        raise BadInput(
+            f"{endpoint}: cannot tell where its Graph Store HTTP Protocol endpoint is; "
+            "give it with --store URL"
+        )
+    check_url(target, "--store")
+    client = _client(endpoint, graph, timeout)
+    with progress("Loading", total=None):
+        kg = load_graph(files, ontology=not alone, data=not alone)
+    if not force:
+        from govkg.shacl import summary, validate_graph
+
+        with progress("Validating", total=None):
+            report = validate_graph(kg)
+        if not report.conforms:
+            click.echo(
+                f"govkg: error: the data does not conform ({summary(report)}); nothing was "
+                "pushed. See `govkg validate`, or give --force to push it anyway",
+                err=True,
+            )
+            return EXIT_PROBLEMS
+    parts = chunks(kg.triples(), chunk_size)  # a store holds each triple once: no duplicates
+    with client, progress("Pushing", total=len(parts)) as advance:
+        done = push(client, endpoint, target, graph, parts, replace=replace, advance=advance)
+    click.echo(
+        f"pushed {done.sent} triples in {done.chunks} chunk(s) to <{graph}> at {shown(target)}; "
+        f"the store now counts {done.after} triples in it"
+    )
+    return EXIT_OK

@@ -1,0 +1,84 @@
+"""Canned and ad-hoc queries against a remote store, answered as `govkg query` answers them.
+
+The same refusals as in process (no updates, SERVICE or FROM), the project prefixes declared,
+the parameters of a canned query bound as RDF terms, and the rows read the same way, so a
+table from the store and from the embedded engine can be compared cell for cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from govkg.errors import BadInput
+from govkg.namespaces import sparql_prologue
+from govkg.query import Query, QueryResult, _as_query, _without, bind_params, vet
+from govkg.remote.client import Answer, Client
+
+
+@dataclass
+class Prepared:
+    """A query ready to send: its text, the parameter columns to hide, its form and order."""
+
+    text: str
+    hidden: set[str]
+    kind: str
+    ordered: bool
+
+
+def prepare(query: Query | str, params: dict[str, str] | None, lang: str) -> Prepared:
+    """What to send for a query (a str: a canned name, else SPARQL text), refused as here."""
+    q = _as_query(query)
+    if q.entry is not None:
+        bind_params(params, q.entry.params, lang)  # refuses unknown or missing parameters
+        sent = q.entry.sparql(params, lang)
+        kind, ordered = vet(Query(sent, q.source, q.entry))
+        return Prepared(sent, set(), kind, ordered)
+    if params:
+        raise BadInput(
+            "with --endpoint, --param binds the parameters of canned queries only; "
+            "write the values into your own query"
+        )
+    kind, ordered = vet(q)  # the guard and the sandbox, as in process; positions are the user's
+    return Prepared(sparql_prologue() + q.text, set(), kind, ordered)
+
+
+def to_result(answer: Answer, hidden: set[str], ordered: bool) -> QueryResult:
+    """A store's answer as the QueryResult `govkg query` renders."""
+    if answer.kind == "ask":
+        return QueryResult(kind="ask", boolean=answer.boolean)
+    if answer.kind == "construct":
+        return QueryResult(kind="construct", triples=list(answer.triples or []))
+    result = QueryResult(kind="select", json_results=answer.json_results, ordered=ordered)
+    return _without(result, hidden)
+
+
+def run_remote_query(
+    client: Client,
+    endpoint: str,
+    query: Query | str,
+    params: dict[str, str] | None = None,
+    lang: str = "en",
+    graph: str | None = None,
+) -> QueryResult:
+    """Run a canned query, a .rq file or SPARQL text on a store; rows as `run_query` gives."""
+    q = prepare(query, params, lang)
+    return to_result(client.query(endpoint, q.text, graph, q.kind), q.hidden, q.ordered)
+
+
+def remote_count(client: Client, endpoint: str, graph: str | None = None) -> int:
+    """How many triples the store's default graph (or `graph`) holds."""
+    answer = client.query(endpoint, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", graph, "select")
+    result = to_result(answer, set(), False)
+    if result.kind != "select" or len(result.rows) != 1:
+        raise BadInput(f"{endpoint}: a COUNT query gave no single number")
+    value = result.rows[0][0]
+    return int(value)
+
+
+def solutions(answer: Answer) -> ox.QuerySolutions:
+    """SELECT results as pyoxigraph solutions (what the in-process checks iterate over)."""
+    if answer.kind != "select":
+        raise BadInput(f"expected SELECT results, got {answer.kind}")
+    return ox.parse_query_results(answer.json_results, format=ox.QueryResultsFormat.JSON)

@@ -1,0 +1,407 @@
+"""govkg against real triple stores on loopback: push, every canned query, validate, export.
+
+Each store (the Oxigraph server, Virtuoso open source) is started once per module with its
+own data folder and stopped by PID (tests/stores.py). After `govkg push`, every canned query
+run with `--endpoint` must give the embedded engine's rows, and `validate --endpoint` its
+report. Where Virtuoso cannot, the reason names Virtuoso's bug in a strict xfail.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from govkg.catalogue import catalogue
+from govkg.check import _example_params
+from govkg.cli.main import cli
+from govkg.load import KnowledgeGraph, load_graph
+from govkg.query import run_query
+from govkg.remote.client import Client
+from govkg.remote.queries import prepare, remote_count, run_remote_query
+from govkg.shacl import validate
+from stores import GRAPH, SERVERS, Store
+
+REPO = Path(__file__).resolve().parents[1]
+# shape fixtures that break the model: S57 and S58 are shapes whose SPARQL has a variable
+# predicate (limited by a FILTER to a list, and to govkg's namespace)
+BAD = [
+    str(REPO / "tests" / "shapes" / f"{name}-invalid-01.ttl")
+    for name in ("S04", "S09", "S51", "S57", "S58")
+]
+SEPARATORS = ("; ", " … ")  # the GROUP_CONCAT separators of the canned queries
+
+_EMPTY_CONCAT = (
+    'Virtuoso 7.2: GROUP_CONCAT over a group whose values are all unbound gives "" where '
+    "Oxigraph and pyoxigraph leave the cell unbound"
+)
+_SQ156 = (
+    "Virtuoso 7.2 bug: internal optimizer error SQ156 'Bad dfe in sqlo_place_exp' "
+    "(sqldf.c:2316) compiling this valid SPARQL 1.1 query"
+)
+VIRTUOSO_BUGS = {
+    "chairs": _EMPTY_CONCAT,
+    "claims": "Virtuoso 7.2 bug: a division by zero (SR084) aborts the whole query instead of "
+    "being an expression error that leaves the BIND unbound (SPARQL 1.1 §17.2, §18.5)",
+    "data-bodies": _SQ156,
+    "lineage": _EMPTY_CONCAT,
+    "managed-by": _SQ156,
+    "office-hosts": "Virtuoso 7.2 gives six rows more than Oxigraph and the embedded engine "
+    "for an OPTIONAL that holds an `a/rdfs:subClassOf*` path (seen after the OPTIONAL + BOUND "
+    "rewrite; not yet reduced to a minimal case, so not yet called a bug)",
+    "provinces-overview": _EMPTY_CONCAT,
+    "reporting-path": _SQ156,
+    "status-by-rank": "Virtuoso 7.2 bug: two `a/rdfs:subClassOf*` paths joined in one group "
+    "give no rows (each alone gives the right ones)",
+}
+
+# not a store's bug but the query's: its ORDER BY compares language-tagged with simple
+# literals, an order SPARQL 1.1 leaves to the store (§15.1); Virtuoso sorts them otherwise
+_MIXED_ORDER = (
+    "query portability, not a store bug: ORDER BY over language-tagged and simple literals "
+    "together, whose relative order SPARQL 1.1 leaves undefined (§15.1); Virtuoso differs"
+)
+VIRTUOSO_ORDER = {
+    ("province-profile", "en"): _MIXED_ORDER,
+    ("province-profile", "zh"): _MIXED_ORDER,
+    ("unknowns", "en"): _MIXED_ORDER,
+}
+
+
+def _invoke(store: Store, args: list[str]) -> Any:
+    return CliRunner().invoke(cli, args, env=store.env, catch_exceptions=False)
+
+
+@pytest.fixture(scope="module", params=sorted(SERVERS))
+def store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Store]:
+    """A running store holding the bundled graph in GRAPH, pushed by `govkg push`."""
+    folder = tmp_path_factory.mktemp(request.param)
+    servers = SERVERS[request.param](folder)
+    running = next(servers)
+    try:
+        result = _invoke(
+            running,
+            [
+                "push",
+                "--endpoint",
+                running.query_url,
+                "--store",
+                running.store_url,
+                "--graph",
+                GRAPH,
+                "--replace",
+                "--chunk-size",
+                "1000",
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        yield running
+    finally:
+        servers.close()
+
+
+def _client(store: Store, monkeypatch: pytest.MonkeyPatch) -> Client:
+    for key, value in store.env.items():
+        monkeypatch.setenv(key, value)
+    return Client(60)
+
+
+def test_push_sends_every_triple_in_chunks(store: Store, kg: KnowledgeGraph, monkeypatch) -> None:
+    with _client(store, monkeypatch) as client:
+        assert remote_count(client, store.query_url, GRAPH) == len(kg)
+
+
+def test_push_again_with_replace_keeps_the_count(store: Store, kg: KnowledgeGraph) -> None:
+    result = _invoke(
+        store,
+        [
+            "push",
+            "--endpoint",
+            store.query_url,
+            "--store",
+            store.store_url,
+            "--graph",
+            GRAPH,
+            "--replace",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert f"the store now counts {len(kg)} triples" in result.output
+
+
+# ---- canned queries ---------------------------------------------------------------------------
+
+
+def _normal(cell: Any) -> Any:
+    """A GROUP_CONCAT cell with its parts sorted (the aggregate's order is not defined)."""
+    if isinstance(cell, str):
+        for sep in SEPARATORS:
+            if sep in cell:
+                return sep.join(sorted(cell.split(sep)))
+    return cell
+
+
+def _rows(result: Any) -> list[tuple[Any, ...]]:
+    return [tuple(_normal(c) for c in row) for row in result.rows]
+
+
+def _order_keys(text: str) -> list[str]:
+    """The plain variables of the query's top-level ORDER BY (rdflib's parse of it)."""
+    from rdflib import Variable
+    from rdflib.plugins.sparql import prepareQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    def find(node: Any) -> Any:
+        if isinstance(node, CompValue):
+            if node.name == "OrderBy":
+                return node
+            for value in node.values():
+                found = find(value)
+                if found is not None:
+                    return found
+        return None
+
+    order = find(prepareQuery(text).algebra)
+    keys = []
+    for cond in order["expr"] if order is not None else []:
+        expr = cond.get("expr") if isinstance(cond, CompValue) else cond
+        if isinstance(expr, Variable):
+            keys.append(str(expr))
+    return keys
+
+
+CASES = [(q.name, lang) for q in catalogue() for lang in ("en", "zh")]
+
+
+@pytest.mark.parametrize(("name", "lang"), CASES, ids=[f"{n}-{lang}" for n, lang in CASES])
+def test_canned_query_gives_the_embedded_rows(
+    store: Store, kg: KnowledgeGraph, name: str, lang: str, request, monkeypatch
+) -> None:
+    if store.name == "virtuoso":
+        reason = VIRTUOSO_BUGS.get(name) or VIRTUOSO_ORDER.get((name, lang))
+        if reason:
+            request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+    canned = next(q for q in catalogue() if q.name == name)
+    params = _example_params(canned.examples)
+    local = run_query(kg, name, params, lang=lang)
+    with _client(store, monkeypatch) as client:
+        remote = run_remote_query(client, store.query_url, name, params, lang, GRAPH)
+    assert remote.variables == local.variables
+    assert Counter(_rows(remote)) == Counter(_rows(local))
+    assert local.rows, "a comparison of two empty tables proves nothing"
+    if local.ordered:  # the same order, as far as the ORDER BY keys are in the table
+        keys = [k for k in _order_keys(prepare(name, params, lang).text) if k in local.variables]
+        at = [local.variables.index(k) for k in keys]
+        assert [tuple(r[i] for i in at) for r in _rows(remote)] == [
+            tuple(r[i] for i in at) for r in _rows(local)
+        ]
+
+
+def test_cli_query_endpoint_prints_the_same_table(store: Store) -> None:
+    args = ["query", "coordination-mechanisms", "--lang", "zh", "--format", "csv"]
+    local = CliRunner().invoke(cli, args)
+    remote = _invoke(store, [*args, "--endpoint", store.query_url, "--graph", GRAPH])
+    assert remote.exit_code == 0, remote.output
+    assert sorted(remote.output.splitlines()) == sorted(local.output.splitlines())
+
+
+# ---- validation -------------------------------------------------------------------------------
+
+
+def _results(output: str) -> list[dict[str, Any]]:
+    """A JSON report's results, without where in the bundled files a node is written."""
+    doc = json.loads(output)
+    return [{k: v for k, v in r.items() if k not in ("file", "line")} for r in doc["results"]]
+
+
+def test_validate_endpoint_gives_the_embedded_report(store: Store) -> None:
+    local = CliRunner().invoke(cli, ["validate", "-f", "json"])
+    remote = _invoke(
+        store, ["validate", "-f", "json", "--endpoint", store.query_url, "--graph", GRAPH]
+    )
+    assert remote.exit_code == local.exit_code == 0, remote.output[-3000:]
+    assert _results(remote.stdout) == _results(local.stdout)
+    assert json.loads(remote.stdout)["counts"] == json.loads(local.stdout)["counts"]
+    # only what the shapes use was fetched, not the whole graph
+    pulled, total = remote.stderr.split("pulled ")[1].split(" triples")[0].split(" of ")
+    assert 0 < int(pulled) < int(total)
+
+
+def test_push_refuses_data_that_does_not_conform(store: Store, monkeypatch) -> None:
+    graph = GRAPH + "/refused"
+    result = _invoke(
+        store,
+        [
+            "push",
+            *BAD,
+            "--endpoint",
+            store.query_url,
+            "--store",
+            store.store_url,
+            "--graph",
+            graph,
+        ],
+    )
+    assert result.exit_code == 1
+    assert "does not conform" in result.stderr and "nothing was pushed" in result.stderr
+    with _client(store, monkeypatch) as client:
+        assert remote_count(client, store.query_url, graph) == 0
+
+
+def test_validate_endpoint_reports_what_forced_bad_data_causes(store: Store) -> None:
+    graph = GRAPH + "/forced"
+    pushed = _invoke(
+        store,
+        [
+            "push",
+            *BAD,
+            "--endpoint",
+            store.query_url,
+            "--store",
+            store.store_url,
+            "--graph",
+            graph,
+            "--replace",
+            "--force",
+        ],
+    )
+    assert pushed.exit_code == 0, pushed.output
+    local = CliRunner().invoke(cli, ["validate", *BAD, "--all-results", "-f", "json"])
+    remote = _invoke(
+        store, ["validate", "-f", "json", "--endpoint", store.query_url, "--graph", graph]
+    )
+    assert remote.exit_code == local.exit_code == 1
+    assert _results(remote.stdout) == _results(local.stdout)
+    assert json.loads(remote.stdout)["counts"]["Violation"] > 0
+
+
+# ---- export -------------------------------------------------------------------------------------
+
+
+def test_export_endpoint_gives_back_the_pushed_graph(store: Store, tmp_path: Path) -> None:
+    from rdflib.compare import isomorphic
+
+    out = tmp_path / "remote.nt"
+    result = _invoke(
+        store,
+        ["export", "--endpoint", store.query_url, "--graph", GRAPH, "-f", "nt", "-o", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    # a store keeps typed literals by value ("26.0"^^xsd:decimal comes back as "26"): compare
+    # both graphs as a store holds them
+    import pyoxigraph as ox
+
+    from govkg.load import to_rdflib
+
+    def as_stored(triples: Any) -> Any:
+        held = ox.Store()
+        held.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+        return to_rdflib(q.triple for q in held)
+
+    remote = as_stored(q.triple for q in ox.parse(path=str(out), format=ox.RdfFormat.N_TRIPLES))
+    assert isomorphic(remote, as_stored(load_graph().triples()))
+
+
+def test_check_endpoint_runs_the_stages_there(store: Store) -> None:
+    result = _invoke(store, ["check", "--endpoint", store.query_url, "--graph", GRAPH])
+    assert f"store: {len(load_graph())} triples" in result.output
+    assert "--    reasoner: HermiT needs the whole graph" in result.output
+    counts = ", ".join(f"{n} {sev}" for sev, n in validate().counts.items())
+    assert f"ok    SHACL shapes: {counts}" in result.output
+    if store.name == "oxigraph":
+        assert result.exit_code == 0, result.output
+        assert "ok    canned queries: 15 queries ran" in result.output
+    else:  # the canned queries Virtuoso cannot run (VIRTUOSO_BUGS) fail the stage
+        assert result.exit_code == 1
+        assert "FAIL  canned queries: claims: " in result.output
+
+
+# ---- errors from real stores ------------------------------------------------------------------
+
+
+def test_pushing_without_the_credentials_a_store_asks_for(store: Store) -> None:
+    if not store.env:  # an open store (the Oxigraph server) ignores a token it did not ask for
+        result = CliRunner().invoke(
+            cli,
+            ["push", "--endpoint", store.query_url, "--graph", GRAPH + "/token"],
+            env={"GOVKG_ENDPOINT_TOKEN": "unused"},
+        )
+        assert result.exit_code == 0, result.output
+        return
+    result = CliRunner().invoke(
+        cli,
+        [
+            "push",
+            "--endpoint",
+            store.query_url,
+            "--store",
+            store.store_url,
+            "--graph",
+            GRAPH + "/anonymous",
+        ],
+        env={"GOVKG_ENDPOINT_USER": "", "GOVKG_ENDPOINT_PASSWORD": ""},
+    )
+    assert result.exit_code == 2
+    assert result.stderr.startswith("govkg: error: ")
+    assert "HTTP 401 Unauthorized: set $GOVKG_ENDPOINT_USER" in result.stderr
+    wrong = CliRunner().invoke(
+        cli,
+        [
+            "push",
+            "--endpoint",
+            store.query_url,
+            "--store",
+            store.store_url,
+            "--graph",
+            GRAPH + "/anonymous",
+        ],
+        env={**store.env, "GOVKG_ENDPOINT_PASSWORD": "wrong"},
+    )
+    assert wrong.exit_code == 2 and "HTTP 401" in wrong.stderr
+
+
+def test_a_wrong_graph_store_address_says_what_is_missing(store: Store) -> None:
+    base = store.query_url.rsplit("/", 1)[0]
+    result = _invoke(
+        store,
+        [
+            "push",
+            "--endpoint",
+            store.query_url,
+            "--store",
+            base + "/no-such-service",
+            "--graph",
+            GRAPH + "/nowhere",
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    assert "the store offers no SPARQL 1.1 Graph Store HTTP Protocol" in result.stderr
+
+
+# ---- the README's commands ----------------------------------------------------------------------
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+README_BASE = {"oxigraph": "http://127.0.0.1:7878", "virtuoso": "http://127.0.0.1:8890"}
+
+
+def test_readme_store_commands_run(store: Store) -> None:
+    """The section "Using an existing triple store", run as written against this store."""
+    import re
+    import shlex
+
+    block = re.search(rf"<!-- store-commands: {store.name} -->\s*```sh\n(.*?)```", README, re.S)
+    assert block, f"README has no store-commands block for {store.name}"
+    base = store.query_url.rsplit("/", 1)[0]
+    commands = [line for line in block.group(1).splitlines() if line.startswith("govkg ")]
+    assert {shlex.split(c)[1] for c in commands} >= {"push", "query", "validate"}
+    for command in commands:
+        args = shlex.split(command.replace(README_BASE[store.name], base))[1:]
+        result = _invoke(store, args)
+        assert result.exit_code == 0, f"{command}\n{result.output}"
