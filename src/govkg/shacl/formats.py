@@ -24,6 +24,7 @@ def to_json(report: ValidationReport, lang: str = "en") -> str:
 
     doc = {
         "conforms": report.conforms,
+        "engine": report.engine,
         "counts": {sev: report.count(sev) for sev in SEVERITIES},
         "results": [r.as_row(lang) for r in report.results],
     }
@@ -61,6 +62,11 @@ def _compact(message: str) -> str:
     return _IRI.sub(lambda m: curie(m.group(0)) if "…" not in m.group(0) else m.group(0), message)
 
 
+def _engine(report: ValidationReport, lang: str) -> str:
+    """Which engine ran, after the summary line (auto picks one)."""
+    return f" [引擎:{report.engine}]" if lang == "zh" else f" [engine: {report.engine}]"
+
+
 def summary(report: ValidationReport, lang: str = "en") -> str:
     n = {sev: report.count(sev) for sev in SEVERITIES}
     if lang == "zh":
@@ -71,7 +77,7 @@ def summary(report: ValidationReport, lang: str = "en") -> str:
 def to_text(report: ValidationReport, lang: str = "en") -> str:
     """Results grouped by focus node, most serious first, then one summary line."""
     if not report.results:
-        return ("未发现问题" if lang == "zh" else "No issues found") + "\n"
+        return ("未发现问题" if lang == "zh" else "No issues found") + _engine(report, lang) + "\n"
     groups: dict[str, list[ValidationResult]] = {}
     for r in sorted(report.results, key=lambda r: (r.focus, r.severity_rank, r.shape)):
         groups.setdefault(r.focus, []).append(r)
@@ -92,7 +98,7 @@ def to_text(report: ValidationReport, lang: str = "en") -> str:
             extra = f" [{'; '.join(detail)}]" if detail else ""
             lines.append(f"  {r.shape} {r.severity}: {_compact(r.message(lang))}{extra}")
         lines.append("")
-    lines.append(summary(report, lang))
+    lines.append(summary(report, lang) + _engine(report, lang))
     return "\n".join(lines) + "\n"
 
 
