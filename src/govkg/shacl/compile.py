@@ -26,6 +26,7 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = f"<{RDF.type}>"
 SUBCLASS = f"<{RDFS.subClassOf}>"
+OWL_IMPORTS = URIRef("http://www.w3.org/2002/07/owl#imports")
 SCOPE_GRAPH = "urn:govkg:validation-scope"
 """A named graph of the focus nodes a scoped run may report on (see `run.validate`)."""
 SCOPE_MEMBER = "urn:govkg:in-scope"
@@ -209,7 +210,7 @@ class Compiler:
 
     def true(self, s: Any, p: str) -> bool:
         value = self.one(s, p)
-        return isinstance(value, Literal) and str(value).strip() in ("true", "1")
+        return isinstance(value, Literal) and str(value) == "true"
 
     def integer(self, s: Any, p: str) -> int | None:
         value = self.one(s, p)
@@ -258,28 +259,6 @@ class Compiler:
         except Unsupported as err:
             return [str(err)]
         return []
-
-    def shapes(self) -> list[Any]:
-        """Shapes with targets and the property shapes they reach, in a stable order."""
-        out: list[Any] = []
-        seen: set[Any] = set()
-        todo = [
-            s
-            for s in set(self.g.subjects())
-            if self.has_targets(s) and not self.true(s, "deactivated")
-        ]
-        todo.sort(key=str)
-        while todo:
-            s = todo.pop(0)
-            if s in seen:
-                continue
-            seen.add(s)
-            out.append(s)
-            todo += sorted(
-                (p for p in self.g.objects(s, SH.property) if not self.true(p, "deactivated")),
-                key=str,
-            )
-        return out
 
     # --- paths, focus nodes and value nodes -------------------------------------------
 
@@ -339,31 +318,70 @@ class Compiler:
             out.append(self.subselect(t, var))
         return out
 
-    def focus(self, s: Any, var: str, depth: int = 0) -> str:
-        """A group binding `var` to each focus node of `s`, once each."""
-        if depth > 10:
-            raise Unsupported("property shapes nested too deep")
+    def own_focus(self, s: Any, var: str) -> str:
+        """A group binding `var` to each focus node of `s`'s own targets, once each."""
         branches = self.target_patterns(s, var)
-        for parent in sorted(self.g.subjects(SH.property, s), key=str):
-            if self.true(parent, "deactivated"):
-                continue
-            if not self.has_targets(parent) and not any(self.g.subjects(SH.property, parent)):
-                continue  # reached only through sh:node & co: no results of its own
-            pvar = self.fresh("p")
-            branches.append(self.focus(parent, pvar, depth + 1) + self.values(parent, pvar, var))
         if not branches:
             return "FILTER (false)\n"
         union = " UNION ".join(f"{{ {b} }}" for b in branches)
-        scope = ""
-        if self.scoped and depth == 0:
+        return f"{{ SELECT DISTINCT {var} WHERE {{ {union} }} }}\n"
+
+    def routes(self) -> list[tuple[Any, Any]]:
+        """(shape, focus) for each shape with targets and each way to reach a property shape
+        from one through sh:property; `focus(var)` is a group binding `var`. A shape reached
+        two ways is validated (and reported) once per way, as the SHACL test suite expects."""
+        out: list[tuple[Any, Any]] = []
+
+        def walk(s: Any, focus: Any, depth: int) -> None:
+            if depth > 10:
+                raise Unsupported("property shapes nested too deep")
+            if any(s == done for done, _ in out):
+                # the standard reports a shape's results once per way it is reached
+                raise Unsupported("a shape reached by more than one sh:property route")
+            out.append((s, self._scoped(focus)))
+            for child in sorted(self.g.objects(s, SH.property), key=str):
+                if self.true(child, "deactivated"):
+                    continue
+                if self.is_property(s):
+                    # values repeat across focus nodes, and so do the standard's results
+                    raise Unsupported("sh:property on a property shape")
+
+                def child_focus(var: str, s: Any = s, focus: Any = focus) -> str:
+                    pvar = self.fresh("p")
+                    return (
+                        f"{{ SELECT DISTINCT {var} WHERE {{ {focus(pvar)}"
+                        f"{self.values(s, pvar, var)} }} }}\n"
+                    )
+
+                walk(child, child_focus, depth + 1)
+
+        for s in sorted(set(self.g.subjects()), key=str):
+            if self.has_targets(s) and not self.true(s, "deactivated"):
+                walk(s, lambda var, s=s: self.own_focus(s, var), 0)
+        return out
+
+    def _scoped(self, focus: Any) -> Any:
+        if not self.scoped:
+            return focus
+
+        def inner(var: str) -> str:
             scope = f"GRAPH <{SCOPE_GRAPH}> {{ {var} <{SCOPE_MEMBER}> <{SCOPE_GRAPH}> }}"
-        return f"{{ SELECT DISTINCT {var} WHERE {{ {union} {scope} }} }}\n"
+            return f"{{ SELECT DISTINCT {var} WHERE {{ {focus(var)} {scope} }} }}\n"
+
+        return inner
 
     # --- SPARQL text from the shapes -------------------------------------------------------
 
     def declare(self, node: Any) -> None:
         """Collect the prefixes a sh:select declares through sh:prefixes."""
-        for owner in self.g.objects(node, SH.prefixes):
+        owners = list(self.g.objects(node, SH.prefixes))
+        seen = set(owners)
+        while owners:  # an ontology's declarations include those of what it imports
+            owner = owners.pop()
+            for imported in self.g.objects(owner, OWL_IMPORTS):
+                if imported not in seen:
+                    seen.add(imported)
+                    owners.append(imported)
             for decl in self.g.objects(owner, SH.declare):
                 prefix, ns = self.one(decl, "prefix"), self.one(decl, "namespace")
                 if prefix is None or ns is None:
@@ -536,7 +554,7 @@ class Compiler:
                         f"{{ SELECT DISTINCT {f} ?_parent ({lang} AS ?_lang) "
                         f"WHERE {{ {body} }} }}\n"
                     )
-                yield "UniqueLangConstraintComponent", body, None, None
+                yield "UniqueLangConstraintComponent", body, None, "?_lang"  # one result a language
             qshape = self.one(s, "qualifiedValueShape")
             if qshape is not None:
                 cond = self.conforms(qshape, V)
@@ -586,7 +604,7 @@ class Compiler:
                     f"{focus}{self.values(s, f, v)}{f} {sparql_term(other)} {w} .\n"
                     f"FILTER (!COALESCE({v} {op} {w}, false))\n",
                     v,
-                    None,
+                    w,  # projected too: one result per pair, as the standard says
                 )
         if self.true(s, "closed"):
             allowed = [
@@ -641,15 +659,15 @@ class Compiler:
 
     def checks(self) -> list[Check]:
         out: list[Check] = []
-        for s in self.shapes():
-            out += self._checks_of(s, lambda s=s: self.focus(s, "?this"))
+        for s, focus in self.routes():
+            out += self._checks_of(s, lambda focus=focus: focus("?this"))
             severity = self.one(s, "severity") or SH.Violation
             messages = sorted(self.g.objects(s, SH.message), key=str)
             path = self.one(s, "path") if self.is_property(s) else None
             for c in sorted(self.g.objects(s, SH.sparql), key=str):
                 if self.true(c, "deactivated"):
                     continue
-                out.append(self.sparql_check(s, c, severity, messages, path))
+                out.append(self.sparql_check(s, c, severity, messages, path, focus))
         return out
 
     def _checks_of(self, s: Any, focus: Any, parent: Check | None = None) -> list[Check]:
@@ -704,7 +722,7 @@ class Compiler:
         return out
 
     def sparql_check(
-        self, s: Any, c: Any, severity: Any, messages: list[Literal], path: Any
+        self, s: Any, c: Any, severity: Any, messages: list[Literal], path: Any, focus: Any
     ) -> Check:
         select = self.one(c, "select")
         if select is None:
@@ -712,6 +730,7 @@ class Compiler:
         text = str(select)
         if re.search(r"[?$]shapesGraph\b", text):
             raise Unsupported("$shapesGraph in a SPARQL constraint")
+        _check_constraint_text(text)
         self._prefixes = {}
         self.declare(c)
         if path is not None:
@@ -720,7 +739,7 @@ class Compiler:
         brace = text.find("{", at.end() if at else 0)
         if at is None or brace < 0:
             raise Unsupported("a SPARQL constraint that is not a SELECT")
-        inject = self.focus(s, "?this")
+        inject = focus("?this")
         if re.search(r"[?$]currentShape\b", text):
             inject += f"VALUES ?currentShape {{ {sparql_term(s)} }}\n"
         query = text[: brace + 1] + "\n" + inject + text[brace + 1 :]
@@ -735,6 +754,53 @@ class Compiler:
             messages=own or messages,
             sparql=True,
         )
+
+
+_LEXEME = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^\s<>"{}|^`\\]*>|#[^\n]*'
+    r"|[{}()]|[^\s{}()\"'<#]+|\S"
+)
+_THIS = re.compile(r"^[?$]this$")
+
+
+def _check_constraint_text(text: str) -> None:
+    """Refuse what SHACL-SPARQL forbids, and pre-bound $this where joining is not enough.
+
+    The engine joins the focus nodes with the constraint's WHERE group, which is the
+    substitution of $this the standard asks for wherever $this is bound by a triple pattern
+    of its group, or the group is OPTIONAL or (NOT) EXISTS inside such a group; a $this used
+    only in the FILTER of another nested group, or in a subquery, is not translated.
+    """
+    tokens = [t for t in _LEXEME.findall(text) if not t.startswith("#")]
+    words = [t.upper() for t in tokens]
+    for bad in ("MINUS", "VALUES", "SERVICE"):
+        if bad in words:
+            raise Unsupported(f"{bad} in a SPARQL constraint (not allowed: SHACL 5.2.1)")
+    if words.count("SELECT") > 1:
+        raise Unsupported("a subquery in a SPARQL constraint")
+    stack: list[list[Any]] = []  # per open group: [keyword before it, in a triple, in a filter]
+    parens = 0  # depth inside the parentheses of a FILTER or BIND (0: outside)
+    expecting = False
+    prev = ""
+    for tok, word in zip(tokens, words, strict=True):
+        if word in ("FILTER", "BIND") and not parens:
+            expecting = True
+        elif tok == "(" and (parens or expecting):
+            parens += 1
+            expecting = False
+        elif tok == ")" and parens:
+            parens -= 1
+        elif tok == "{":
+            stack.append([prev, False, False])
+        elif tok == "}" and stack:
+            kind, in_triple, in_filter = stack.pop()
+            correlated = kind in ("OPTIONAL", "EXISTS")
+            if stack and in_filter and not in_triple and not correlated:
+                raise Unsupported("pre-bound $this used only in a filter of a nested group")
+        elif _THIS.match(tok) and stack:
+            stack[-1][2 if parens else 1] = True
+        prev = word
 
 
 def _rename_this(select: str, var: str) -> str:
