@@ -191,6 +191,7 @@ class Compiler:
         self._n = 0
         self._stack: list[Any] = []
         self._prefixes: dict[str, str] = {}
+        self.compiled: list[Check] = []  # what `unsupported()` compiled, for reuse
 
     # --- reading the shapes graph -----------------------------------------------------
 
@@ -255,7 +256,7 @@ class Compiler:
         if found:
             return found
         try:
-            self.checks()
+            self.compiled = self.checks()
         except Unsupported as err:
             return [str(err)]
         return []

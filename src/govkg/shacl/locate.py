@@ -24,7 +24,6 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _TOKEN = re.compile(
     r'<[^<>"\s]*>|"[^"\\\n]*"|[A-Za-z_][\w.-]*:(?:[\w.\-/#%:]|\\.)*|:(?:[\w.\-/#%]|\\.)*|\ba\b'
 )
-_STATEMENT_START = re.compile(r"^[^\s#\]),;.]")
 
 
 class LineIndex:
@@ -37,10 +36,27 @@ class LineIndex:
         except (OSError, UnicodeDecodeError):
             self.text = ""
         self.prefixes = dict(PREFIXES)
+        self.base = None
+        if path.suffix.lower() in (".nt", ".nq"):
+            return  # full IRIs only: no directives to read
         for m in re.finditer(r"@?prefix\s+([\w.-]*):\s*<([^>]*)>", self.text, re.IGNORECASE):
             self.prefixes[m.group(1)] = m.group(2)
         base = re.search(r"@?base\s+<([^>]*)>", self.text, re.IGNORECASE)
         self.base = base.group(1) if base else None
+
+    def needles(self, iris: Iterable[str]) -> dict[str, str]:
+        """How each IRI can be written as a statement's first token in this file."""
+        out: dict[str, str] = {}
+        for iri in iris:
+            out[f"<{iri}>"] = iri
+            for prefix, ns in self.prefixes.items():
+                if iri.startswith(ns) and len(iri) > len(ns):
+                    local = iri[len(ns) :]
+                    out[f"{prefix}:{local}"] = iri
+                    out[f"{prefix}:{local.replace('/', chr(92) + '/')}"] = iri
+            if self.base and iri.startswith(self.base):
+                out[f"<{iri[len(self.base) :]}>"] = iri
+        return out
 
     def resolve(self, token: str) -> str | None:
         """The IRI a token names in this file (None for anything else)."""
@@ -75,11 +91,13 @@ class LineIndex:
         current: str | None = None
         lines = self.text.splitlines()
         resolve = self.resolve
+        needles = self.needles(wanted)
+        starts = set(" \t#]),;.")
         for number, line in enumerate(lines, start=1):
-            if _STATEMENT_START.match(line):
-                first = _TOKEN.match(line)
-                iri = resolve(first.group(0)) if first else None
-                current = iri if iri in wanted else None
+            if line and line[0] not in starts:
+                first = line.split(None, 1)[0]
+                iri = needles.get(first) or needles.get(first.rstrip(";.,"))
+                current = iri
                 if current is not None:
                     subjects.setdefault(current, number)
             if current is not None and wanted[current]:

@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     import rdflib
 
 _TEMPLATE = re.compile(r"\{[?$](\w+)\}")
+_compiled: dict[tuple[int, int, bool], list[Check]] = {}
+"""The last shapes graph's checks (shapes graphs are cached per process, see shapes.py)."""
+WORKERS = 2
+"""Queries run on this many threads (pyoxigraph evaluates without holding the GIL)."""
 
 
 class OxigraphEngine:
@@ -30,7 +34,12 @@ class OxigraphEngine:
         """Why this engine cannot run these shapes (empty when it can)."""
         if inference != "none":
             return [f"inference {inference!r} (the SPARQL engine validates the graph as is)"]
-        return Compiler(shapes).unsupported()
+        compiler = Compiler(shapes)
+        reasons = compiler.unsupported()
+        if not reasons:
+            _compiled.clear()
+            _compiled[(id(shapes), len(shapes), False)] = compiler.compiled
+        return reasons
 
     def run(
         self,
@@ -64,7 +73,11 @@ class OxigraphEngine:
         if inference != "none":
             raise BadInput(f"the oxigraph engine does not run inference ({inference})")
         try:
-            checks = Compiler(shapes, scoped=scoped).checks()
+            key = (id(shapes), len(shapes), scoped)
+            if key not in _compiled:
+                _compiled.clear()
+                _compiled[key] = Compiler(shapes, scoped=scoped).checks()
+            checks = _compiled[key]
         except Unsupported as err:
             raise BadInput(
                 f"the oxigraph engine cannot run these shapes ({err}); use --engine pyshacl"
@@ -85,23 +98,38 @@ def _report(
 ) -> rdflib.Graph:
     from rdflib import RDF, BNode, Graph, Literal
 
-    from govkg.load import to_rdflib_term as term
-
     report = Graph()
     root = BNode()
     report.add((root, RDF.type, SH.ValidationReport))
     copied: set[Any] = set()
-    conforms = True
     # (check, focus, value) -> result, for attaching sh:detail results to their parent
     parents: dict[tuple[int, Any, Any], Any] = {}
     detailed = {id(c.parent) for c in checks if c.parent is not None}
+    from concurrent.futures import ThreadPoolExecutor
+
+    def solutions(check: Check) -> list[Any]:
+        return list(store.query(check.query))
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        answers = pool.map(solutions, checks)  # in order: a detail after its parent
+        _build(report, root, checks, answers, shapes, advance, parents, detailed, copied)
+    conforms = not any(report.objects(root, SH.result))
+    report.add((root, SH.conforms, Literal(conforms)))
+    return report
+
+
+def _build(report, root, checks, answers, shapes, advance, parents, detailed, copied) -> None:  # type: ignore[no-untyped-def]
+    """One result node per solution, in the order of the checks."""
+    from rdflib import RDF, BNode, Literal
+
+    from govkg.load import to_rdflib_term as term
+
     add = report.add
-    for check in checks:
-        for row in store.query(check.query):
+    for check, rows in zip(checks, answers, strict=True):
+        for row in rows:
             focus = term(row["this"])
             result = BNode()
             if check.parent is None:
-                conforms = False
                 add((root, SH.result, result))
             else:
                 up = parents.get((id(check.parent), term(row["_parent"]), focus))
@@ -139,8 +167,6 @@ def _report(
                 add((result, SH.resultMessage, Literal(text, lang=message.language)))
         if advance is not None:
             advance(1)
-    report.add((root, SH.conforms, Literal(conforms)))
-    return report
 
 
 def _binding(row: Any, match: re.Match[str]) -> str:
