@@ -55,7 +55,7 @@ PREFIXES = {
 SIZES = (10_000, 100_000, 1_000_000, 3_000_000)
 PROVINCES = 26  # synthetic ISO-like codes CN-WA ... CN-WZ (no real code starts with W)
 PREFECTURES_PER_PROVINCE = 14
-COUNTIES_PER_PREFECTURE = 9
+COUNTIES_PER_PREFECTURE = 85  # enough divisions for 3M triples
 
 # defect kind -> the results it causes, per shape (checked by tests/test_engine_equality.py)
 DEFECTS: dict[str, dict[str, int]] = {
@@ -116,7 +116,7 @@ class Generator:
             for k in range(PREFECTURES_PER_PROVINCE):
                 for p in range(PROVINCES):
                     parent = f"place/p{p:02d}-f{k:02d}"
-                    yield f"{parent}-c{c}", "county", parent, p
+                    yield f"{parent}-c{c:02d}", "county", parent, p
         raise SystemExit("gen_national: more triples asked for than the divisions allow")
 
     def defect(self, n: int, level: str, plaque: bool) -> str | None:
@@ -178,7 +178,11 @@ class Generator:
         if kind == "no-english-label":
             t = [x for x in t if not (x[0] == bureau and x[2].endswith("@en"))]
         t += [
-            (bureau, term(GK, "legalStatus"), iri_gkr("concept/legal-status/department-administered-agency")),
+            (
+                bureau,
+                term(GK, "legalStatus"),
+                iri_gkr("concept/legal-status/department-administered-agency"),
+            ),
             (bureau, term(GK, "rank"), iri_gkr("concept/rank/deputy-department-level")),
             (bureau, term(GK, "focus"), iri_gkr("concept/focus/both")),
             (bureau, term(GK, "hasCentre"), centre),
@@ -188,14 +192,21 @@ class Generator:
             t += [(bureau, term(GK, "managedby"), office_)]
         elif kind != "agency-without-manager":
             t += [(bureau, term(GK, "managedBy"), manager)]
-        t += body(centre, "DataCentre", "大数据中心", "big data centre", evidence=kind != "no-evidence")
+        t += body(
+            centre, "DataCentre", "大数据中心", "big data centre", evidence=kind != "no-evidence"
+        )
         t += [(centre, term(GK, "legalStatus"), iri_gkr("concept/legal-status/public-institution"))]
         if kind == "management-cycle":
             t += [(centre, term(GK, "managedBy"), bureau)]
         if plaque:
             host = iri(f"org/{name}-drc")
             plate = iri(f"org/{name}-data-plaque")
-            t += body(host, "DevelopmentAndReformCommission", "发展和改革委员会", "development and reform commission")
+            t += body(
+                host,
+                "DevelopmentAndReformCommission",
+                "发展和改革委员会",
+                "development and reform commission",
+            )
             t += body(plate, "DataManagementBody", "数据局(挂牌)", "data bureau (plaque)")
             t += [(plate, term(GK, "legalStatus"), iri_gkr("concept/legal-status/plaque-body"))]
             target = {
@@ -203,7 +214,12 @@ class Generator:
                 "plaque-host-elsewhere": iri("org/p00-general-office"),
             }.get(kind, host)
             t += [(plate, term(GK, "plaqueOn"), target)]
-        t += body(group, "DigitalGovernmentLeadingGroup", "数字政府建设领导小组", "digital government leading group")
+        t += body(
+            group,
+            "DigitalGovernmentLeadingGroup",
+            "数字政府建设领导小组",
+            "digital government leading group",
+        )
         t += [(group, term(GK, "hasChair"), chair), (group, term(GK, "hasOffice"), lgo)]
         t += body(lgo, "LeadingGroupOffice", "领导小组办公室", "leading group office")
         t += [(lgo, term(GK, "hostedIn"), bureau)]
@@ -216,7 +232,9 @@ class Generator:
         t += [(chair, term(GK, "heldExOfficioBy"), head), (head, term(ORG, "postIn"), gov)]
         t += [
             (event, A, term(GK, "ChangeEvent")),
-            *self.labels(event, f"{label_zh}大数据局组建", f"{label_en} bureau established", pref=False),
+            *self.labels(
+                event, f"{label_zh}大数据局组建", f"{label_en} bureau established", pref=False
+            ),
             (event, term(GK, "jurisdiction"), d),
             (event, term(GK, "changeKind"), iri_gkr("concept/change-kind/establishment")),
             (event, term(ORG, "resultingOrganization"), bureau),

@@ -9,7 +9,7 @@ results there are.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,18 +31,26 @@ class LineIndex:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        try:
-            self.text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            self.text = ""
         self.prefixes = dict(PREFIXES)
         self.base = None
         if path.suffix.lower() in (".nt", ".nq"):
             return  # full IRIs only: no directives to read
-        for m in re.finditer(r"@?prefix\s+([\w.-]*):\s*<([^>]*)>", self.text, re.IGNORECASE):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        for m in re.finditer(r"@?prefix\s+([\w.-]*):\s*<([^>]*)>", text, re.IGNORECASE):
             self.prefixes[m.group(1)] = m.group(2)
-        base = re.search(r"@?base\s+<([^>]*)>", self.text, re.IGNORECASE)
+        base = re.search(r"@?base\s+<([^>]*)>", text, re.IGNORECASE)
         self.base = base.group(1) if base else None
+
+    def _lines(self) -> Iterator[tuple[int, str]]:
+        """The file's lines, streamed (never the whole file as a list)."""
+        try:
+            with self.path.open(encoding="utf-8", errors="replace") as f:
+                yield from enumerate(f, start=1)
+        except OSError:
+            return
 
     def needles(self, iris: Iterable[str]) -> dict[str, str]:
         """How each IRI can be written as a statement's first token in this file."""
@@ -89,11 +97,10 @@ class LineIndex:
         subjects: dict[str, int] = {}
         props: dict[tuple[str, str], int] = {}
         current: str | None = None
-        lines = self.text.splitlines()
         resolve = self.resolve
         needles = self.needles(wanted)
-        starts = set(" \t#]),;.")
-        for number, line in enumerate(lines, start=1):
+        starts = set(" \t\r\n#]),;.")
+        for number, line in self._lines():
             if line and line[0] not in starts:
                 first = line.split(None, 1)[0]
                 iri = needles.get(first) or needles.get(first.rstrip(";.,"))
@@ -107,7 +114,7 @@ class LineIndex:
                         props.setdefault((current, pred), number)
         missing = set(wanted) - set(subjects)
         if missing:
-            for number, line in enumerate(lines, start=1):
+            for number, line in self._lines():
                 if line.lstrip().startswith("#"):
                     continue
                 for m in _TOKEN.finditer(line):
