@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -151,26 +151,17 @@ def _run_on_store(
     )
     if scoped:
         mark_scope(kg, scope_nodes(kg, scope_files or ()))
-    total: list[int] = []
     try:
         if not show_progress:
             return engine.run_store(kg.store, shapes, use_shapes=use_shapes, scoped=scoped)
-        with progress("Validating", total=None) as advance:
+        # one step per compiled check (shape x constraint component)
+        with progress("Validating (checks run)", total=None) as advance:
             return engine.run_store(
-                kg.store,
-                shapes,
-                use_shapes=use_shapes,
-                scoped=scoped,
-                advance=_stepper(advance, total),
-                on_checks=total.append,
+                kg.store, shapes, use_shapes=use_shapes, scoped=scoped, advance=advance
             )
     finally:
         if scoped:
             clear_scope(kg)
-
-
-def _stepper(advance: Callable[[int], None], total: list[int]) -> Callable[[int], None]:
-    return lambda n=1: advance(n)
 
 
 def scope_nodes(kg: KnowledgeGraph, files: Sequence[Path | str]) -> set[Any]:
