@@ -90,7 +90,8 @@ def test_result_fields_and_bilingual_filled_messages() -> None:
     assert "managedby" in r.message_en and "misspelled" in r.message_en
     assert "managedby" in r.message_zh and "拼写" in r.message_zh
     assert "{?path}" not in r.message_en + r.message_zh
-    assert r.file.endswith("misspelled-property.ttl") and r.line == 10
+    # the line of the offending triple (gk:managedby ...), not only of its subject (line 10)
+    assert r.file.endswith("misspelled-property.ttl") and r.line == 14
 
 
 def test_formats_of_one_report() -> None:

@@ -24,7 +24,8 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_exit_0_when_nothing_at_or_above_fail_on() -> None:
     code, out, _ = run(CLEAN, "--alone")
     assert code == 0
-    assert out.rstrip().endswith("0 violation(s), 1 warning(s), 1 info(s)")
+    # the summary says which engine ran (auto: the SPARQL engine runs the bundled shapes)
+    assert out.rstrip().endswith("0 violation(s), 1 warning(s), 1 info(s) [engine: oxigraph]")
 
 
 @pytest.mark.parametrize(("fail_on", "expected"), [("violation", 0), ("warning", 1), ("info", 1)])
@@ -47,8 +48,8 @@ def test_no_issues_found(tmp_path: Path) -> None:
     empty = tmp_path / "empty.ttl"
     empty.write_text("<https://example.org/a> <https://example.org/b> 1 .\n")
     code, out, _ = run(str(empty), "--alone")
-    assert (code, out) == (0, "No issues found\n")
-    assert run(str(empty), "--alone", "--lang", "zh")[1] == "未发现问题\n"
+    assert (code, out) == (0, "No issues found [engine: oxigraph]\n")
+    assert run(str(empty), "--alone", "--lang", "zh")[1] == "未发现问题 [引擎:oxigraph]\n"
 
 
 def test_messages_in_chinese() -> None:
@@ -139,7 +140,7 @@ def test_own_shapes_folder(tmp_path: Path) -> None:
         shutil.copy(resources.shapes_dir() / name, tmp_path / name)
     # only the body shapes: the codes (S07) and labels (S02) are not checked
     code, out, _ = run(BAD, "--alone", "--shapes", str(tmp_path))
-    assert (code, out) == (0, "No issues found\n")
+    assert (code, out) == (0, "No issues found [engine: oxigraph]\n")
 
 
 @pytest.mark.slow
@@ -156,7 +157,7 @@ def test_files_report_only_their_own_results_unless_all_results() -> None:
     runner = CliRunner()
     scoped = runner.invoke(cli, ["validate", str(example)])
     assert scoped.exit_code == 0, scoped.output
-    assert scoped.stdout.strip() == "No issues found"
+    assert scoped.stdout.strip() == "No issues found [engine: oxigraph]"
     everything = runner.invoke(cli, ["validate", str(example), "--all-results"])
     assert everything.exit_code == 0, everything.output
     assert "S60 Info" in everything.stdout

@@ -40,6 +40,15 @@ from govkg.errors import EXIT_CODES_HELP, EXIT_OK, EXIT_PROBLEMS
     help="Inference before validating (owlrl is much slower).",
 )
 @click.option(
+    "--engine",
+    type=click.Choice(["auto", "pyshacl", "oxigraph"]),
+    default="auto",
+    show_default=True,
+    help="oxigraph: the shapes compiled to SPARQL on pyoxigraph (fast, linear); pyshacl: "
+    "the reference engine; auto: oxigraph when it supports every construct of the shapes "
+    "and no inference is asked for, else pySHACL. The report says which ran.",
+)
+@click.option(
     "-f",
     "--format",
     "fmt",
@@ -70,6 +79,7 @@ def validate_command(
     with_bundled: bool,
     all_results: bool,
     inference: str,
+    engine: str,
     fmt: str,
     fail_on: str,
     lang: str,
@@ -84,7 +94,7 @@ def validate_command(
     model, Warnings are missing recommended information, Infos list what the article leaves
     unknown.
     """
-    from govkg.output import progress, write_output
+    from govkg.output import write_output
     from govkg.shacl import render, validate
 
     if endpoint:
@@ -93,15 +103,15 @@ def validate_command(
         no_files(files, "validate")
         report = validate_remote_report(endpoint, graph, shapes_dir=shapes_dir, inference=inference)
     else:
-        with progress("Validating", total=None):
-            report = validate(
-                files,
-                bundled=with_bundled,
-                shapes_dir=shapes_dir,
-                inference=inference,
-            )
-    if files and with_bundled and not all_results:
-        report = report.about(files)
+        report = validate(
+            files,
+            bundled=with_bundled,
+            shapes_dir=shapes_dir,
+            inference=inference,
+            engine=engine,
+            about_files=bool(files) and with_bundled and not all_results,
+            show_progress=True,
+        )
     write_output(output, render(report, fmt, lang))
     failing = report.at_or_above(fail_on)
     if output is not None and fmt != "text":

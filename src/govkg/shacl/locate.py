@@ -1,0 +1,206 @@
+"""Where a result came from: its file and line, from an index built once per file.
+
+Results are grouped by the file their node is in; each file is read once and scanned once
+for all of its results' nodes (the statements that start with them, and within those the
+line of the result's property), so locating costs one pass over each file however many
+results there are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from govkg.namespaces import PREFIXES
+from govkg.shacl.report import ValidationResult, _display
+
+if TYPE_CHECKING:
+    from govkg.load import KnowledgeGraph
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_TOKEN = re.compile(
+    r'<[^<>"\s]*>|"[^"\\\n]*"|[A-Za-z_][\w.-]*:(?:[\w.\-/#%:]|\\.)*|:(?:[\w.\-/#%]|\\.)*|\ba\b'
+)
+
+
+class LineIndex:
+    """Lines of one RDF text file, for the nodes (and their properties) asked about."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.prefixes = dict(PREFIXES)
+        self.base = None
+        if path.suffix.lower() in (".nt", ".nq"):
+            return  # full IRIs only: no directives to read
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        for m in re.finditer(r"@?prefix\s+([\w.-]*):\s*<([^>]*)>", text, re.IGNORECASE):
+            self.prefixes[m.group(1)] = m.group(2)
+        base = re.search(r"@?base\s+<([^>]*)>", text, re.IGNORECASE)
+        self.base = base.group(1) if base else None
+
+    def _lines(self) -> Iterator[tuple[int, str]]:
+        """The file's lines, streamed (never the whole file as a list)."""
+        try:
+            with self.path.open(encoding="utf-8", errors="replace") as f:
+                yield from enumerate(f, start=1)
+        except OSError:
+            return
+
+    def needles(self, iris: Iterable[str]) -> dict[str, str]:
+        """How each IRI can be written as a statement's first token in this file."""
+        out: dict[str, str] = {}
+        for iri in iris:
+            out[f"<{iri}>"] = iri
+            for prefix, ns in self.prefixes.items():
+                if iri.startswith(ns) and len(iri) > len(ns):
+                    local = iri[len(ns) :]
+                    out[f"{prefix}:{local}"] = iri
+                    out[f"{prefix}:{local.replace('/', chr(92) + '/')}"] = iri
+            if self.base and iri.startswith(self.base):
+                out[f"<{iri[len(self.base) :]}>"] = iri
+        return out
+
+    def resolve(self, token: str) -> str | None:
+        """The IRI a token names in this file (None for anything else)."""
+        if token == "a":
+            return RDF_TYPE
+        if token.startswith("<"):
+            inner = token[1:-1]
+            if self.base and not re.match(r"^[A-Za-z][\w+.-]*:", inner):
+                return self.base + inner
+            return inner
+        if token.startswith('"'):
+            return token[1:-1]
+        token = token.rstrip(".")
+        prefix, _, local = token.partition(":")
+        ns = self.prefixes.get(prefix)
+        if ns is None:
+            return None
+        return ns + re.sub(r"\\(.)", r"\1", local)
+
+    def lines(
+        self, wanted: dict[str, set[str]]
+    ) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
+        """For subject IRIs (-> predicate IRIs): first line of each, and of each property.
+
+        One pass: statements starting with a wanted subject are found by their first token;
+        only those statements' lines are tokenised for the wanted predicates. Subjects not
+        found at a statement's start (JSON-LD, RDF/XML, nested) are looked for anywhere in
+        a second pass over the remaining ones.
+        """
+        subjects: dict[str, int] = {}
+        props: dict[tuple[str, str], int] = {}
+        current: str | None = None
+        resolve = self.resolve
+        needles = self.needles(wanted)
+        starts = set(" \t\r\n#]),;.")
+        for number, line in self._lines():
+            if line and line[0] not in starts:
+                first = line.split(None, 1)[0]
+                iri = needles.get(first) or needles.get(first.rstrip(";.,"))
+                current = iri
+                if current is not None:
+                    subjects.setdefault(current, number)
+            if current is not None and wanted[current]:
+                for m in _TOKEN.finditer(line):
+                    pred = resolve(m.group(0))
+                    if pred in wanted[current]:
+                        props.setdefault((current, pred), number)
+        missing = set(wanted) - set(subjects)
+        if missing:
+            for number, line in self._lines():
+                if line.lstrip().startswith("#"):
+                    continue
+                for m in _TOKEN.finditer(line):
+                    iri = resolve(m.group(0))
+                    if iri in missing:
+                        subjects[iri] = number
+                        missing.discard(iri)
+                if not missing:
+                    break
+        return subjects, props
+
+
+def first_line(path: Path, iri: str) -> int | None:
+    """The first line of a Turtle-like file naming `iri` in full or as a prefixed name."""
+    return LineIndex(Path(path)).lines({iri: set()})[0].get(iri)
+
+
+def locate_all(
+    results: Iterable[ValidationResult], kg: KnowledgeGraph, skip: set[Path], bundled: set[Path]
+) -> list[ValidationResult]:
+    """Each result with its file (a user's file before a bundled one) and line.
+
+    A blank node (an evidence selector, say) is located by the named node it hangs from.
+    The line is that of the result's property in the node's statement where it is a plain
+    predicate found there, else that of the statement.
+    """
+    placed: list[tuple[ValidationResult, str | None, Path | None, str | None]] = []
+    wanted: dict[Path, dict[str, set[str]]] = {}
+    owners: dict[str, str | None] = {}
+    files_cache: dict[str, Path | None] = {}
+    for r in results:
+        iri, owner = r.focus, None
+        if iri.startswith("_:"):
+            if iri not in owners:
+                owners[iri] = _owner(kg, iri[2:])
+            owner = owners[iri]
+            if owner is None:
+                placed.append((r, None, None, None))
+                continue
+            iri = owner
+        if iri not in files_cache:
+            files = [f for f in kg.files_of(iri) if f.resolve() not in skip]
+            files.sort(key=lambda f: f.resolve() in bundled)
+            files_cache[iri] = files[0] if files else None
+        path = files_cache[iri]
+        pred = _predicate(r) if owner is None else None
+        if path is not None:
+            preds = wanted.setdefault(path, {}).setdefault(iri, set())
+            if pred:
+                preds.add(pred)
+        placed.append((r, owner, path, pred))
+    found = {path: LineIndex(path).lines(want) for path, want in wanted.items()}
+    out = []
+    for r, owner, path, pred in placed:
+        if path is None:
+            out.append(replace(r, owner=owner) if owner else r)
+            continue
+        subjects, props = found[path]
+        iri = owner or r.focus
+        line = props.get((iri, pred)) if pred else None
+        out.append(replace(r, file=_display(path), line=line or subjects.get(iri), owner=owner))
+    return out
+
+
+def _predicate(r: ValidationResult) -> str | None:
+    """The result's path as a full IRI when it is one plain predicate."""
+    path = r.path
+    if not path or any(ch in path for ch in "|/^()*+?"):
+        return None
+    if path.startswith("http") or path.startswith("urn:"):
+        return path
+    prefix, _, local = path.partition(":")
+    ns = PREFIXES.get(prefix)
+    return ns + local if ns else None
+
+
+def _owner(kg: KnowledgeGraph, bnode_id: str, depth: int = 6) -> str | None:
+    """The first named node found walking up from a blank node (a few steps at most)."""
+    import pyoxigraph as ox
+
+    node: Any = ox.BlankNode(bnode_id)
+    for _ in range(depth):
+        parent = next(iter(kg.store.quads_for_pattern(None, None, node)), None)
+        if parent is None:
+            return None
+        if isinstance(parent.subject, ox.NamedNode):
+            return parent.subject.value
+        node = parent.subject
+    return None
