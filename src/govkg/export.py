@@ -65,6 +65,10 @@ def _nothing(n: int = 1) -> None:
 # ------------------------------------------------------------------ blank-node labels
 
 
+REFINEMENT_ROUNDS = 64
+"""Colour-refinement rounds at most: govkg's own graphs settle in under ten."""
+
+
 def blank_node_labels(edges: Iterable[tuple[Any, Any, Any]]) -> dict[Any, ox.BlankNode]:
     """Stable labels for blank nodes, from what they say and where they hang.
 
@@ -74,6 +78,8 @@ def blank_node_labels(edges: Iterable[tuple[Any, Any, Any]]) -> dict[Any, ox.Bla
     graph govkg writes (trees, lists, evidence selectors), so any numbering of them gives the
     same output; for graphs where refinement cannot tell non-interchangeable nodes apart (e.g.
     some regular cycles of blank nodes) the bytes may differ between runs, never the graph.
+    Rounds stop after REFINEMENT_ROUNDS (a blank node nested deeper than that in a chain is
+    named by its place among the tied ones), so a hostile 100k-deep chain costs linear time.
     """
     outgoing: dict[Any, list[tuple[str, Any]]] = defaultdict(list)
     incoming: dict[Any, list[tuple[Any, str]]] = defaultdict(list)
@@ -89,7 +95,7 @@ def blank_node_labels(edges: Iterable[tuple[Any, Any, Any]]) -> dict[Any, ox.Bla
         return "_:" + colour[term] if type(term) is ox.BlankNode else str(term)
 
     classes = 1 if nodes else 0
-    for _ in range(len(nodes) + 1):
+    for _ in range(min(len(nodes) + 1, REFINEMENT_ROUNDS)):
         new = {}
         for node in nodes:
             out = "\n".join(sorted(f"{p} {name(o)}" for p, o in outgoing[node]))
