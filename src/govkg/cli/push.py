@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from govkg.cli.options import endpoint_options, timeout_option
+from govkg.cli.options import endpoint_options, files_option, timeout_option
 from govkg.errors import EXIT_CODES_HELP
 
 
@@ -16,7 +16,7 @@ from govkg.errors import EXIT_CODES_HELP
     "Basic, as the store asks), or $GOVKG_ENDPOINT_TOKEN (Bearer); never on the command line. "
     + EXIT_CODES_HELP,
 )
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@files_option("Push only FILES, not the bundled graph.")
 @endpoint_options(
     required=True,
     help="The store's SPARQL 1.1 query endpoint (used to count what arrived).",
@@ -32,7 +32,6 @@ from govkg.errors import EXIT_CODES_HELP
 )
 @click.option("--replace", is_flag=True, help="Replace the graph's content instead of adding.")
 @click.option("--force", is_flag=True, help="Push even when the data does not conform.")
-@click.option("--alone", is_flag=True, help="Push only FILES, not the bundled graph.")
 @click.option(
     "--chunk-size",
     type=click.IntRange(min=1),

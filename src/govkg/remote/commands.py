@@ -206,13 +206,11 @@ def push_command_body(
     timeout: float,
 ) -> int:
     """`govkg push`: validate, send in chunks, verify the count; the exit code."""
+    from govkg.cli.options import load_files
     from govkg.errors import EXIT_OK, EXIT_PROBLEMS
-    from govkg.load import load_graph
     from govkg.output import progress
     from govkg.remote.gsp import chunks, push, store_url
 
-    if alone and not files:
-        raise BadInput("--alone needs at least one FILE to push")
     target = store or store_url(endpoint)
     if target is None:
         raise BadInput(
@@ -222,7 +220,7 @@ def push_command_body(
     check_url(target, "--store")
     client = _client(endpoint, graph, timeout)
     with progress("Loading", total=None):
-        kg = load_graph(files, ontology=not alone, data=not alone)
+        kg = load_files(files, alone)
     if not force:
         from govkg.shacl import summary, validate_graph
 
