@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shlex
 from collections import Counter
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -11,30 +12,25 @@ from pathlib import Path
 import pytest
 
 from govkg import resources
-from govkg.catalogue import catalogue, load_canned, parse_header
+from govkg.catalogue import CannedQuery, catalogue, load_canned, parse_header
+from govkg.cli.query import _parse_params, query_command
 from govkg.query import run_query
 from govkg.results import render
 
 GOLDEN = Path(__file__).parent / "golden"
 
-# the parameters each canned query is tested with; a query missing here has no test
-TEST_PARAMS: dict[str, dict[str, str]] = {
-    "chairs": {},
-    "claims": {},
-    "coordination-mechanisms": {},
-    "data-bodies": {},
-    "evidence": {"entity": "福建省大数据局"},
-    "lineage": {},
-    "managed-by": {},
-    "office-hosts": {},
-    "one-bureau-one-center": {},
-    "plaques": {},
-    "province-profile": {"province": "CN-GD"},
-    "provinces-overview": {},
-    "reporting-path": {},
-    "status-by-rank": {},
-    "unknowns": {},
-}
+
+def example_params(query: CannedQuery) -> dict[str, str]:
+    """The parameters of the query's first header example, read by the CLI's own parser:
+    what its golden result (tests/golden/NAME.csv) is the answer to."""
+    words = shlex.split(query.examples[0])
+    assert words[:3] == ["govkg", "query", query.name], query.examples[0]
+    ctx = query_command.make_context("query", words[2:])
+    return _parse_params(ctx.params["params"])
+
+
+# the parameters each canned query is tested with: generated from the catalogue's headers
+TEST_PARAMS: dict[str, dict[str, str]] = {q.name: example_params(q) for q in catalogue()}
 NAMES = [q.name for q in catalogue()]
 
 
@@ -67,7 +63,9 @@ def test_every_query_has_header_golden_and_test() -> None:
             assert header.get(key), f"{path.name}: header lacks # {key}:"
         assert header["examples"], f"{path.name}: header lacks # example:"
         assert (GOLDEN / f"{path.stem}.csv").is_file(), f"{path.name}: no tests/golden/ result"
-        assert path.stem in TEST_PARAMS, f"{path.name}: not in TEST_PARAMS (no test)"
+        required = {p.name for p in load_canned(path).params if p.required}
+        missing = required - set(TEST_PARAMS[path.stem])
+        assert not missing, f"{path.name}: its first # example: binds no {sorted(missing)}"
     assert set(TEST_PARAMS) == {p.stem for p in files}
 
 

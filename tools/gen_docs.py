@@ -8,6 +8,7 @@ Blocks (between `<!-- generated:NAME ... -->` and `<!-- /generated:NAME -->`):
   shapes/README.md   shapes    the shape table, from the shapes (ID, file, severity, sh:name)
   docs/MODEL.md      classes   the class table, from the ontology (super-classes, zh label)
   docs/MODEL.md      properties the property table, from the ontology (domain, range, zh label)
+  docs/MODEL.md      concepts  the concept schemes and their concepts, from ontology/concepts.ttl
 """
 
 from __future__ import annotations
@@ -123,10 +124,40 @@ def properties_table() -> str:
     return "\n".join(rows)
 
 
+def concepts_table() -> str:
+    import rdflib
+    from rdflib.namespace import RDF, SKOS
+
+    from govkg.namespaces import GKR
+
+    path = REPO / "ontology" / "concepts.ttl"
+    g = rdflib.Graph().parse(path, format="turtle")
+    text = path.read_text(encoding="utf-8")
+    base = GKR + "concept/"
+
+    def first(term: object) -> int:  # the order of the file, as its authors wrote it
+        return text.find(f"<{term}> a ")
+
+    def label(term: object, lang: str) -> str:
+        return next((str(o) for o in g.objects(term, SKOS.prefLabel) if o.language == lang), "")
+
+    rows = ["| scheme | concept | en | zh |", "|---|---|---|---|"]
+    for scheme in sorted(g.subjects(RDF.type, SKOS.ConceptScheme), key=first):
+        name = str(scheme)[len(base) :]
+        for concept in sorted(g.subjects(SKOS.inScheme, scheme), key=first):
+            key = str(concept)[len(str(scheme)) + 1 :]
+            rows.append(f"| `{name}` | `{key}` | {label(concept, 'en')} | {label(concept, 'zh')} |")
+    return "\n".join(rows)
+
+
 BLOCKS: dict[str, list[tuple[str, Callable[[], str]]]] = {
     "README.md": [("queries", queries_table)],
     "shapes/README.md": [("shapes", shapes_table)],
-    "docs/MODEL.md": [("classes", classes_table), ("properties", properties_table)],
+    "docs/MODEL.md": [
+        ("classes", classes_table),
+        ("properties", properties_table),
+        ("concepts", concepts_table),
+    ],
 }
 
 
