@@ -11,7 +11,7 @@ import pytest
 
 from govkg import __version__, resources
 from govkg.load import KnowledgeGraph, parse_file
-from govkg.namespaces import GKR, KINDS, sparql_prologue
+from govkg.namespaces import GKR, GRAPH_PARTS, KINDS, graph_iri, sparql_prologue
 
 P = sparql_prologue()
 ORG_CLASS = "?c rdfs:subClassOf* org:Organization . ?x a ?c ."
@@ -105,11 +105,14 @@ def test_every_resource_has_zh_and_en_labels(kg: KnowledgeGraph) -> None:
 
 def test_iris_follow_the_minting_rule(kg: KnowledgeGraph) -> None:
     key = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+    graphs = {graph_iri(part) for part in GRAPH_PARTS}
     for path in resources.data_files():
         for q in parse_file(path):
             for t in (q.subject, q.object):
                 iri = t.value if isinstance(t, ox.NamedNode) else ""
                 if not iri.startswith(GKR):
+                    continue
+                if iri in graphs:  # the named graphs: govkg.namespaces.graph_iri
                     continue
                 kind, _, rest = iri[len(GKR) :].partition("/")
                 assert kind in KINDS, iri
@@ -435,6 +438,31 @@ def test_dataset_description(kg: KnowledgeGraph) -> None:
     ]
     vocab = col(kg, "SELECT ?x WHERE { gkr:dataset\\/govkg void:vocabulary ?x }")
     assert "http://www.w3.org/ns/oa#" in vocab and "https://w3id.org/govkg/def" in vocab
+
+
+def test_named_graphs_of_an_export_are_described_subsets(kg: KnowledgeGraph) -> None:
+    """Every graph IRI a TriG export writes resolves to a void:subset of the data set whose
+    void:triples (where stated) is the number of triples the export puts in that graph."""
+    from govkg.export import serialize
+    from govkg.load import load_graph
+
+    full = load_graph(shapes=True)
+    quads = list(ox.parse(serialize(full, "nq"), format=ox.RdfFormat.N_QUADS))
+    written = {q.graph_name.value for q in quads}
+    assert written == {graph_iri(p) for p in ("ontology", "data", "shapes")}
+    subsets = col(kg, "SELECT ?x WHERE { gkr:dataset\\/govkg void:subset ?x }")
+    assert subsets == {graph_iri(p) for p in GRAPH_PARTS}
+    for part in GRAPH_PARTS:
+        got = rows(
+            kg,
+            f"""SELECT ?en ?zh ?n WHERE {{ <{graph_iri(part)}> a void:Dataset ;
+                 dct:title ?en , ?zh . FILTER(LANG(?en) = "en" && LANG(?zh) = "zh")
+                 OPTIONAL {{ <{graph_iri(part)}> void:triples ?n }} }}""",
+        )
+        assert len(got) == 1, part
+        if part in written:
+            n = sum(1 for q in quads if q.graph_name.value == graph_iri(part))
+            assert int(got[0]["n"]) == n, part
 
 
 def test_source_metadata(kg: KnowledgeGraph) -> None:

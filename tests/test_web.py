@@ -496,7 +496,7 @@ def test_query_page_vendors_yasgui_and_lists_every_canned_query(app: App) -> Non
     page = call(app, "/", accept=BROWSER).body.decode()
     for q in catalogue():
         assert f'action="/queries/{q.name}"' in page
-    assert 'value="gkr:org/cn-gs-big-data-bureau"' in page  # parameter forms start filled
+    assert 'value="福建省大数据局"' in page  # parameter forms start filled (first example)
     srcs = re.findall(r'(?:src|href)="([^"]+)"', page)
     assert "/static/yasgui/yasgui.min.js" in srcs
     assert not [

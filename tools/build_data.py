@@ -24,7 +24,7 @@ from ttl import B, I, L, Section, write
 
 from govkg import __version__, resources
 from govkg.load import parse_file
-from govkg.namespaces import GKR, ONTOLOGY_IRI, PREFIXES, curie
+from govkg.namespaces import DATASET, GKR, GRAPH_PARTS, ONTOLOGY_IRI, PREFIXES, curie, graph_iri
 from govkg.tables.build import Compiled, claim_sections, compile_tables, evidence_sections
 from govkg.tables.read import TablesInvalid, read_tables
 from govkg.tables.vocab import vocabulary
@@ -122,6 +122,53 @@ COMMON = (
 )
 
 
+# The named graphs of a TriG / N-Quads export and of `govkg serve`, described as subsets so a
+# user who meets a graph IRI can look up what it holds: (title en, title zh, what it holds).
+GRAPHS = {
+    "ontology": (
+        "govkg ontology",
+        "govkg 本体",
+        "The OWL ontology and its concept schemes (ontology/*.ttl).",
+    ),
+    "data": (
+        "govkg data",
+        "govkg 数据",
+        "The facts, their evidence and this description (data/*.ttl): what void:triples of "
+        "the data set counts.",
+    ),
+    "shapes": ("govkg shapes", "govkg 约束形状", "The SHACL shapes (shapes/*.ttl)."),
+    "inferred": (
+        "govkg inferred triples",
+        "govkg 推理所得三元组",
+        "What the OWL 2 RL closure adds to the other graphs (present when asked for, e.g. "
+        "`govkg export --inferred`): concluded by a reasoner, not stated by any source.",
+    ),
+}
+
+
+def _rel(iri: str) -> str:
+    return iri[len(GKR) :]
+
+
+def graph_sections(counts: dict[str, int]) -> Section:
+    sec = Section("Its named graphs (void:subset)")
+    for part in GRAPH_PARTS:
+        en, zh, holds = GRAPHS[part]
+        pairs: list = [
+            ("rdf:type", I("void:Dataset")),
+            ("dct:title", L(zh, "zh")),
+            ("dct:title", L(en, "en")),
+            ("rdfs:label", L(zh, "zh")),
+            ("rdfs:label", L(en, "en")),
+            ("dct:description", L(holds, "en")),
+            ("dct:isPartOf", I(_rel(DATASET))),
+        ]
+        if part in counts:
+            pairs.append(("void:triples", L(str(counts[part]), dt="xsd:integer")))
+        sec.add(I(_rel(graph_iri(part))), pairs)
+    return sec
+
+
 def dataset_sections(
     triples: int, classes: Counter, vocabularies: list[str], sources: list[str]
 ) -> list[Section]:
@@ -152,6 +199,7 @@ def dataset_sections(
         *[("prov:wasDerivedFrom", I(s)) for s in sources],
         ("prov:wasDerivedFrom", I("source/reference-provinces")),
         ("dct:hasPart", I("dataset/article-claims")),
+        *[("void:subset", I(_rel(graph_iri(part)))) for part in GRAPH_PARTS],
         ("dct:language", L("zh")),
         ("dct:language", L("en")),
         ("void:uriSpace", L(GKR)),
@@ -181,7 +229,15 @@ def dataset_sections(
             )
         )
     sec.add(I("dataset/govkg"), pairs)
-    return [sec]
+    counts = {"data": triples, **{p: _distinct(f) for p, f in _PART_FILES.items()}}
+    return [sec, graph_sections(counts)]
+
+
+_PART_FILES = {"ontology": resources.ontology_files, "shapes": resources.shape_files}
+
+
+def _distinct(files) -> int:  # type: ignore[no-untyped-def]
+    return len({q.triple for path in files() for q in parse_file(path)})
 
 
 def measure() -> tuple[int, Counter, list[str]]:
