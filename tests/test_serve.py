@@ -15,6 +15,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 from urllib.error import HTTPError
 from urllib.parse import urlencode, urlsplit
@@ -178,6 +179,61 @@ def test_cli_serves_and_stops_cleanly_on_ctrl_c() -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def _cpu_ticks(pid: int) -> int:
+    """CPU time of the process and of its reaped children (utime stime cutime cstime)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11:15])
+
+
+def _children(pid: int) -> set[str]:
+    found: set[str] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found.update((task / "children").read_text().split())
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_twenty_runaways_leave_no_worker_and_no_cpu_behind() -> None:
+    """Twenty queries that would run for hours: each is stopped at --timeout (or turned away
+    busy), then the server holds no worker process, uses no CPU and still answers."""
+    import os
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "govkg", "serve", "--port", "0", "--quiet", "--timeout", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline() if proc.stdout else ""
+        assert "http://127.0.0.1:" in line, line
+        base = line.split()[4].removesuffix("/sparql")
+        start = time.monotonic()
+        with ThreadPoolExecutor(20) as pool:
+            answers = list(pool.map(lambda _: get(base, RUNAWAY), range(20)))
+        assert time.monotonic() - start < 20
+        stopped = [b for s, _, b in answers if s == 503 and b"was stopped" in b]
+        assert all(s == 503 for s, _, _ in answers) and len(stopped) >= 4
+        deadline = time.monotonic() + 5
+        while _children(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _children(proc.pid) == set()  # every worker killed and reaped
+        before = _cpu_ticks(proc.pid)
+        time.sleep(1.0)
+        idle = (_cpu_ticks(proc.pid) - before) / os.sysconf("SC_CLK_TCK")
+        assert idle < 0.1, f"{idle:.2f} s of CPU in 1 s after the runaways"
+        status, _, body = get(base, "ASK { ?s ?p ?o }")
+        assert status == 200 and json.loads(body)["boolean"] is True
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 # ---------------------------------------------------------------- real clients
