@@ -20,17 +20,25 @@ from govkg.results import render
 GOLDEN = Path(__file__).parent / "golden"
 
 
-def example_params(query: CannedQuery) -> dict[str, str]:
-    """The parameters of the query's first header example, read by the CLI's own parser:
-    what its golden result (tests/golden/NAME.csv) is the answer to."""
-    words = shlex.split(query.examples[0])
-    assert words[:3] == ["govkg", "query", query.name], query.examples[0]
+def _cli_params(example: str) -> dict[str, str]:
+    """An example's parameters as the CLI's own parser reads them."""
+    words = shlex.split(example)
     ctx = query_command.make_context("query", words[2:])
     return _parse_params(ctx.params["params"])
 
 
-# the parameters each canned query is tested with: generated from the catalogue's headers
-TEST_PARAMS: dict[str, dict[str, str]] = {q.name: example_params(q) for q in catalogue()}
+# the parameters each canned query is tested with: its first header example's
+TEST_PARAMS: dict[str, dict[str, str]] = {q.name: q.example_params for q in catalogue()}
+
+
+@pytest.mark.parametrize(
+    "example", [e for q in catalogue() for e in q.examples] + ["govkg query x -p a=1 --param=b=2"]
+)
+def test_example_params_read_as_the_cli_reads_them(example: str) -> None:
+    query = CannedQuery("x", Path("x.rq"), "", "", "", (), (), (example,))
+    assert query.example_params == _cli_params(example)
+
+
 NAMES = [q.name for q in catalogue()]
 
 

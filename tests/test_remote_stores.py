@@ -18,7 +18,6 @@ import pytest
 from click.testing import CliRunner
 
 from govkg.catalogue import catalogue
-from govkg.check import _example_params
 from govkg.cli.main import cli
 from govkg.load import KnowledgeGraph, load_graph
 from govkg.query import run_query
@@ -189,7 +188,7 @@ def test_canned_query_gives_the_embedded_rows(
         if reason:
             request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
     canned = next(q for q in catalogue() if q.name == name)
-    params = _example_params(canned.examples)
+    params = canned.example_params
     local = run_query(kg, name, params, lang=lang)
     with _client(store, monkeypatch) as client:
         remote = run_remote_query(client, store.query_url, name, params, lang, GRAPH)

@@ -55,6 +55,20 @@ class CannedQuery:
     columns: tuple[str, ...]
     examples: tuple[str, ...] = ()
 
+    @property
+    def example_params(self) -> dict[str, str]:
+        """The parameters of the first header example: what its golden result, `govkg check`
+        and the web form's first values use (tests check this reading against the CLI's)."""
+        import itertools
+        import shlex
+
+        if not self.examples:
+            return {}
+        words = shlex.split(self.examples[0])
+        pairs = [b for a, b in itertools.pairwise(words) if a in ("-p", "--param")]
+        pairs += [w.split("=", 1)[1] for w in words if w.startswith("--param=")]
+        return dict(pair.split("=", 1) for pair in pairs if "=" in pair)
+
     def title(self, lang: str = "en") -> str:
         return self.title_zh if lang == "zh" and self.title_zh else self.title_en
 

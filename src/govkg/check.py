@@ -131,24 +131,13 @@ def stage_queries(kg: KnowledgeGraph) -> StageResult:
     canned = catalogue()
     for canned_query in canned:
         try:
-            params = _example_params(canned_query.examples)
+            params = canned_query.example_params
             rows += len(run_query(kg, canned_query.name, params=params).rows)
         except Exception as err:  # a broken canned query is a check failure, not a crash
             failures.append(f"{canned_query.name}: {err}")
     if failures:
         return StageResult("canned queries", FAIL, failures)
     return StageResult("canned queries", PASS, [f"{len(canned)} queries ran, {rows} rows"])
-
-
-def _example_params(examples: tuple[str, ...]) -> dict[str, str]:
-    """The --param bindings of a query's first documented example (for required params)."""
-    import shlex
-
-    if not examples:
-        return {}
-    words = shlex.split(examples[0])
-    pairs = [words[i + 1] for i, word in enumerate(words[:-1]) if word == "--param"]
-    return dict(pair.split("=", 1) for pair in pairs if "=" in pair)
 
 
 def stage_claims(kg: KnowledgeGraph) -> StageResult:

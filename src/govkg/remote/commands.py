@@ -120,7 +120,7 @@ class RemoteGraph:
 
 def check_stages(rg: RemoteGraph) -> list[tuple[str, Any]]:
     """`govkg check`'s stages against a store; the reasoner needs the whole graph: not run."""
-    from govkg.check import FAIL, NOT_RUN, PASS, STAGES, StageResult, _example_params
+    from govkg.check import FAIL, NOT_RUN, PASS, STAGES, StageResult
     from govkg.remote.pull import validate_remote
     from govkg.remote.queries import run_remote_query
 
@@ -148,7 +148,7 @@ def check_stages(rg: RemoteGraph) -> list[tuple[str, Any]]:
         failures, rows, canned = [], 0, catalogue()
         for q in canned:
             try:
-                params = _example_params(q.examples)
+                params = q.example_params
                 rows += len(
                     run_remote_query(rg.client, rg.endpoint, q.name, params, "en", rg.graph).rows
                 )

@@ -346,12 +346,7 @@ def _param_value(q: CannedQuery, name: str) -> str:
     for p in q.params:
         if p.name == name and p.default is not None:
             return p.default
-    for example in q.examples:
-        words = example.split()
-        for i, word in enumerate(words[:-1]):
-            if word == "--param" and words[i + 1].startswith(name + "="):
-                return words[i + 1][len(name) + 1 :]
-    return ""
+    return q.example_params.get(name, "")
 
 
 def canned_form(q: CannedQuery, values: dict[str, str], lang: str, links: Linker) -> str:
