@@ -40,7 +40,7 @@ def test_check_fails_on_a_hand_edit(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     readme = tmp_path / "README.md"
     readme.write_text(readme.read_text(encoding="utf-8").replace("| `plaques` |", "| `plaque` |"))
     monkeypatch.setattr(gen_docs, "REPO", tmp_path)
-    (tmp_path / "ontology").mkdir()
+    (tmp_path / "ontology").mkdir(exist_ok=True)
     for path in [
         *sorted((REPO / "shapes").glob("*.ttl")),
         *sorted((REPO / "ontology").glob("*.ttl")),

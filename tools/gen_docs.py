@@ -9,6 +9,7 @@ Blocks (between `<!-- generated:NAME ... -->` and `<!-- /generated:NAME -->`):
   docs/MODEL.md      classes   the class table, from the ontology (super-classes, zh label)
   docs/MODEL.md      properties the property table, from the ontology (domain, range, zh label)
   docs/MODEL.md      concepts  the concept schemes and their concepts, from ontology/concepts.ttl
+  ontology/README.md version   the version line, from govkg.__version__
 """
 
 from __future__ import annotations
@@ -150,6 +151,13 @@ def concepts_table() -> str:
     return "\n".join(rows)
 
 
+def version_line() -> str:
+    from govkg import __version__
+    from govkg.namespaces import ONTOLOGY_IRI
+
+    return f"Version {__version__} (`owl:versionIRI <{ONTOLOGY_IRI}/{__version__}>`), CC BY 4.0."
+
+
 BLOCKS: dict[str, list[tuple[str, Callable[[], str]]]] = {
     "README.md": [("queries", queries_table)],
     "shapes/README.md": [("shapes", shapes_table)],
@@ -158,6 +166,7 @@ BLOCKS: dict[str, list[tuple[str, Callable[[], str]]]] = {
         ("properties", properties_table),
         ("concepts", concepts_table),
     ],
+    "ontology/README.md": [("version", version_line)],
 }
 
 
