@@ -181,6 +181,32 @@ def test_cli_serves_and_stops_cleanly_on_ctrl_c() -> None:
             proc.wait()
 
 
+def test_a_burst_of_clients_is_queued_not_dropped(kg: KnowledgeGraph) -> None:
+    """30 clients connecting before the server accepts any: the listen backlog holds them
+    all (socketserver's default of 5 left the rest retrying SYNs or reset), and each is
+    answered once the server runs."""
+    server = make_server(kg, "127.0.0.1", 0, quiet=True)
+    port = server.server_address[1]
+    clients = []
+    try:
+        for _ in range(30):
+            clients.append(socket.create_connection(("127.0.0.1", port), timeout=2))
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        for c in clients:
+            c.sendall(
+                b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            )
+        for c in clients:
+            c.settimeout(30)
+            assert c.recv(12) == b"HTTP/1.1 200"
+    finally:
+        for c in clients:
+            c.close()
+        server.shutdown()
+        server.server_close()
+
+
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 

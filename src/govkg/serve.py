@@ -44,6 +44,9 @@ class GovkgServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = False  # a port in use must be reported, not shared
+    # the listen backlog: socketserver's 5 drops the SYNs of a burst of clients (they retry
+    # a second later, or see a reset); connections past MAX_CONNECTIONS get a 503 instead
+    request_queue_size = MAX_CONNECTIONS
 
     def __init__(
         self,
