@@ -47,6 +47,26 @@ def running(kg: KnowledgeGraph, **options: Any) -> Iterator[GovkgServer]:
         thread.join(5)
 
 
+@contextmanager
+def cli_server(*options: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """`govkg serve --port 0 --quiet OPTIONS` in a process of its own: (process, base URL);
+    killed at the end unless it has exited."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "govkg", "serve", "--port", "0", "--quiet", *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline() if proc.stdout else ""
+        assert "http://127.0.0.1:" in line, line
+        yield proc, line.split()[4].removesuffix("/sparql")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 @pytest.fixture(scope="module")
 def base(kg: KnowledgeGraph) -> Iterator[str]:
     """The endpoint's base URL, http://127.0.0.1:PORT."""
@@ -161,24 +181,11 @@ def test_cli_port_in_use_exits_2_with_one_line() -> None:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process")
 def test_cli_serves_and_stops_cleanly_on_ctrl_c() -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "govkg", "serve", "--port", "0", "--quiet"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        line = proc.stdout.readline() if proc.stdout else ""
-        assert "http://127.0.0.1:" in line, line
-        url = line.split()[4]
-        status, _, body = get(url.removesuffix("/sparql"), "ASK { ?s ?p ?o }")
+    with cli_server() as (proc, base):
+        status, _, body = get(base, "ASK { ?s ?p ?o }")
         assert status == 200 and json.loads(body)["boolean"] is True
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=20) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
 
 
 def test_a_burst_of_clients_is_queued_not_dropped(kg: KnowledgeGraph) -> None:
@@ -231,16 +238,7 @@ def test_twenty_runaways_leave_no_worker_and_no_cpu_behind() -> None:
     import time
     from concurrent.futures import ThreadPoolExecutor
 
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "govkg", "serve", "--port", "0", "--quiet", "--timeout", "1"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        line = proc.stdout.readline() if proc.stdout else ""
-        assert "http://127.0.0.1:" in line, line
-        base = line.split()[4].removesuffix("/sparql")
+    with cli_server("--timeout", "1") as (proc, base):
         start = time.monotonic()
         with ThreadPoolExecutor(20) as pool:
             answers = list(pool.map(lambda _: get(base, RUNAWAY), range(20)))
@@ -257,9 +255,6 @@ def test_twenty_runaways_leave_no_worker_and_no_cpu_behind() -> None:
         assert idle < 0.1, f"{idle:.2f} s of CPU in 1 s after the runaways"
         status, _, body = get(base, "ASK { ?s ?p ?o }")
         assert status == 200 and json.loads(body)["boolean"] is True
-    finally:
-        proc.kill()
-        proc.wait()
 
 
 # ---------------------------------------------------------------- real clients
