@@ -155,8 +155,9 @@ def _norm_rdflib(value) -> str:  # type: ignore[no-untyped-def]
 
 
 RDFLIB_DIFFERS = {
-    # rdflib 7.6 drops the OPTIONAL over UNIONed aggregate subqueries that fills `enumerated`
-    # (pyoxigraph gives the SPARQL 1.1 answer; checked by hand against the golden file)
+    # rdflib 7.6 does not join the OPTIONAL grouped subquery that fills `enumerated` on its
+    # shared ?topic: every claim gets every topic's count (pyoxigraph gives the SPARQL 1.1
+    # answer; checked by hand against the golden file)
     "claims",
 }
 
