@@ -81,3 +81,25 @@ def test_debug_shows_the_exception(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["--debug", "export", str(tmp_path / "missing.ttl")])
     assert result.exit_code != 0
     assert result.exception is not None
+
+
+def _commands_with_alone() -> list[str]:
+    import click
+
+    ctx = click.Context(cli)
+    return [n for n in COMMANDS if any(p.name == "alone" for p in cli.get_command(ctx, n).params)]
+
+
+# what each command needs besides FILES to get as far as loading
+_REQUIRED = {
+    "query": ["chairs"],
+    "push": ["--endpoint", "http://127.0.0.1:9/sparql", "--graph", "urn:x-govkg:test"],
+}
+
+
+@pytest.mark.parametrize("name", _commands_with_alone())
+def test_alone_without_files_is_a_usage_error(runner: CliRunner, name: str) -> None:
+    # every command that loads the graph takes FILES and --alone the same way
+    assert {"check", "export", "query", "validate"} <= set(_commands_with_alone())
+    result = runner.invoke(cli, [name, *_REQUIRED.get(name, []), "--alone"])
+    assert _one_line_error(result, 2) == "govkg: error: --alone needs at least one FILE"

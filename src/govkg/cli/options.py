@@ -69,6 +69,14 @@ def inferred_option() -> Decorator:
     )
 
 
+def check_alone(files: Sequence[Path], alone: bool) -> None:
+    """--alone with no FILES would load nothing: refuse it (usage error, exit 2)."""
+    from govkg.errors import BadInput
+
+    if alone and not files:
+        raise BadInput("--alone needs at least one FILE")
+
+
 def load_files(
     files: Sequence[Path],
     alone: bool,
@@ -78,11 +86,9 @@ def load_files(
     inferred: bool = False,
 ) -> KnowledgeGraph:
     """The graph a command works on: bundled ontology and data plus FILES, or FILES alone."""
-    from govkg.errors import BadInput
     from govkg.load import load_graph
 
-    if alone and not files:
-        raise BadInput("--alone needs at least one FILE")
+    check_alone(files, alone)
     kg = load_graph(files, ontology=ontology and not alone, data=not alone, shapes=shapes)
     if inferred:
         from govkg.output import progress

@@ -6,25 +6,27 @@ from pathlib import Path
 
 import click
 
-from govkg.cli.options import endpoint_options, lang_option, output_option
+from govkg.cli.options import (
+    check_alone,
+    endpoint_options,
+    files_option,
+    lang_option,
+    output_option,
+)
 from govkg.errors import EXIT_CODES_HELP, EXIT_OK, EXIT_PROBLEMS
 
 
 @click.command("validate", epilog=EXIT_CODES_HELP)
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@files_option(
+    "Check only FILES, not merged with the bundled data (so they may not refer to existing "
+    "bodies). The ontology is always merged in for the class hierarchy."
+)
 @click.option(
     "--shapes",
     "shapes_dir",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
     help="Folder of shapes (*.ttl) to use instead of the bundled shapes.",
-)
-@click.option(
-    "--with-bundled/--alone",
-    default=True,
-    show_default=True,
-    help="Merge FILES with the bundled data (so they may refer to existing bodies), or check "
-    "only FILES. The ontology is always merged in for the class hierarchy.",
 )
 @click.option(
     "--all-results",
@@ -75,8 +77,8 @@ from govkg.errors import EXIT_CODES_HELP, EXIT_OK, EXIT_PROBLEMS
 def validate_command(
     ctx: click.Context,
     files: tuple[Path, ...],
+    alone: bool,
     shapes_dir: Path | None,
-    with_bundled: bool,
     all_results: bool,
     inference: str,
     engine: str,
@@ -103,13 +105,14 @@ def validate_command(
         no_files(files, "validate")
         report = validate_remote_report(endpoint, graph, shapes_dir=shapes_dir, inference=inference)
     else:
+        check_alone(files, alone)
         report = validate(
             files,
-            bundled=with_bundled,
+            bundled=not alone,
             shapes_dir=shapes_dir,
             inference=inference,
             engine=engine,
-            about_files=bool(files) and with_bundled and not all_results,
+            about_files=bool(files) and not alone and not all_results,
             show_progress=True,
         )
     write_output(output, render(report, fmt, lang))
