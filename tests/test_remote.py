@@ -251,3 +251,26 @@ def test_a_store_that_asks_for_credentials(fake) -> None:
     routes["/sparql"] = (401, {"WWW-Authenticate": 'Basic realm="x"'}, b"")
     result = CliRunner().invoke(cli, ["query", "plaques", "--endpoint", base + "/sparql"])
     assert "HTTP 401 Unauthorized: set $GOVKG_ENDPOINT_USER" in _one_line_error(result)
+
+
+# ---- queries/stores.toml: the known differences of real stores -------------------------------
+
+
+def test_store_differences_name_real_queries_and_cases() -> None:
+    from govkg.catalogue import catalogue
+    from govkg.remote.differences import differences, minimal_cases
+
+    names = {q.name for q in catalogue()}
+    cases = {c.name for c in minimal_cases("virtuoso")}
+    known = differences("virtuoso")
+    assert known and cases
+    seen: set[str] = set()
+    for d in known:
+        assert d.kind in {"bug", "portability"}, d
+        for q in d.queries:
+            name, _, lang = q.partition("@")
+            assert name in names and lang in {"", "en", "zh"}, q
+            assert q not in seen, f"{q} has two causes"
+            seen.add(q)
+        assert d.minimal is None or d.minimal in cases, d.minimal
+    assert {d.minimal for d in known if d.minimal} == cases  # no case left unreferenced

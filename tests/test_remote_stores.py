@@ -22,6 +22,7 @@ from govkg.cli.main import cli
 from govkg.load import KnowledgeGraph, load_graph
 from govkg.query import run_query
 from govkg.remote.client import Client
+from govkg.remote.differences import difference, differences, minimal_cases
 from govkg.remote.queries import prepare, remote_count, run_remote_query
 from govkg.shacl import validate
 from stores import GRAPH, SERVERS, Store
@@ -35,65 +36,9 @@ BAD = [
 ]
 SEPARATORS = ("; ", " … ")  # the GROUP_CONCAT separators of the canned queries
 
-_EMPTY_CONCAT = (
-    'Virtuoso 7.2: GROUP_CONCAT over a group whose values are all unbound gives "" where '
-    "Oxigraph and pyoxigraph leave the cell unbound"
-)
-_SQ156 = (
-    "Virtuoso 7.2 bug: internal optimizer error SQ156 'Bad dfe in sqlo_place_exp' "
-    "(sqldf.c:2316) compiling this valid SPARQL 1.1 query"
-)
-_JOINED_PATHS = (
-    "Virtuoso 7.2 bug: two `a/rdfs:subClassOf*` paths joined in one group lose rows (minimal "
-    "case: VIRTUOSO_MINIMAL['joined-subclass-paths'])"
-)
-VIRTUOSO_BUGS = {
-    "chairs": _EMPTY_CONCAT,
-    "claims": _JOINED_PATHS,
-    "data-bodies": _SQ156,
-    "lineage": _EMPTY_CONCAT,
-    "managed-by": _SQ156,
-    "office-hosts": "Virtuoso 7.2 bug: inside OPTIONAL, a zero-or-more path never matches "
-    "zero steps (minimal case: VIRTUOSO_MINIMAL['optional-zero-length-path'])",
-    "provinces-overview": _EMPTY_CONCAT,
-    "reporting-path": _SQ156,
-    "status-by-rank": _JOINED_PATHS,
-}
-
-# Virtuoso's bugs reduced to a minimal query each, run on every store against the embedded
-# engine (whose rows rdflib gives too): strict xfail on Virtuoso, so a fixed Virtuoso shows.
-VIRTUOSO_MINIMAL = {
-    # 21 provinces have a body typed with a subclass of gk:DataManagementBody; Virtuoso gives
-    # 1 row for the join, though each path alone gives the right rows
-    "joined-subclass-paths": (
-        "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { "
-        "?b a/rdfs:subClassOf* gk:DataManagementBody ; gk:jurisdiction ?p . "
-        "?p a/rdfs:subClassOf* gk:ProvincialDivision }",
-        "Virtuoso 7.2 bug: `?b a/rdfs:subClassOf* C1 ; p ?x . ?x a/rdfs:subClassOf* C2` counts "
-        "1 where there are 21 (SPARQL 1.1 §18.4: each path alone gives the right rows)",
-    ),
-    # 22 bodies typed gk:DataManagementBody; for those typed with that class itself (zero
-    # steps of rdfs:subClassOf*) Virtuoso leaves ?c unbound, though outside OPTIONAL, or with
-    # a plain rdfs:subClassOf, it finds them
-    "optional-zero-length-path": (
-        "SELECT ?h ?c WHERE { ?h a gk:DataManagementBody . "
-        "OPTIONAL { ?h a ?c . ?c rdfs:subClassOf* gk:DataManagementBody } }",
-        "Virtuoso 7.2 bug: inside OPTIONAL, `?c rdfs:subClassOf* C` with ?c bound by the "
-        "OPTIONAL's own pattern never matches zero steps (?c = C), SPARQL 1.1 §18.4 ZeroOrMorePath",
-    ),
-}
-
-# not a store's bug but the query's: its ORDER BY compares language-tagged with simple
-# literals, an order SPARQL 1.1 leaves to the store (§15.1); Virtuoso sorts them otherwise
-_MIXED_ORDER = (
-    "query portability, not a store bug: ORDER BY over language-tagged and simple literals "
-    "together, whose relative order SPARQL 1.1 leaves undefined (§15.1); Virtuoso differs"
-)
-VIRTUOSO_ORDER = {
-    ("province-profile", "en"): _MIXED_ORDER,
-    ("province-profile", "zh"): _MIXED_ORDER,
-    ("unknowns", "en"): _MIXED_ORDER,
-}
+# the cases where Virtuoso gives other rows, and why: queries/stores.toml (the README's
+# table is generated from it); each is a strict xfail there, so a fixed Virtuoso shows
+VIRTUOSO_MINIMAL = {case.name: case for case in minimal_cases("virtuoso")}
 
 
 def _invoke(store: Store, args: list[str]) -> Any:
@@ -207,10 +152,9 @@ CASES = [(q.name, lang) for q in catalogue() for lang in ("en", "zh")]
 def test_canned_query_gives_the_embedded_rows(
     store: Store, kg: KnowledgeGraph, name: str, lang: str, request, monkeypatch
 ) -> None:
-    if store.name == "virtuoso":
-        reason = VIRTUOSO_BUGS.get(name) or VIRTUOSO_ORDER.get((name, lang))
-        if reason:
-            request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+    known = difference(store.name, name, lang)
+    if known:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=known.reason))
     canned = next(q for q in catalogue() if q.name == name)
     params = canned.example_params
     local = run_query(kg, name, params, lang=lang)
@@ -341,9 +285,9 @@ def test_check_endpoint_runs_the_stages_there(store: Store) -> None:
     if store.name == "oxigraph":
         assert result.exit_code == 0, result.output
         assert "ok    canned queries: 15 queries ran" in result.output
-    else:  # the canned queries Virtuoso cannot compile (SQ156, VIRTUOSO_BUGS) fail the stage
+    else:  # the canned queries Virtuoso answers with an error (queries/stores.toml) fail it
         assert result.exit_code == 1
-        failing = sorted(name for name, why in VIRTUOSO_BUGS.items() if why == _SQ156)
+        failing = sorted(q for d in differences(store.name) if d.errors for q in d.queries)
         assert f"FAIL  canned queries: {failing[0]}: " in result.output
         for name in failing[1:]:
             assert f"        {name}: " in result.output
@@ -437,9 +381,9 @@ def test_readme_store_commands_run(store: Store) -> None:
 def test_virtuoso_bug_minimal_case(
     store: Store, kg: KnowledgeGraph, case: str, request, monkeypatch
 ):
-    text, reason = VIRTUOSO_MINIMAL[case]
+    text = VIRTUOSO_MINIMAL[case].query
     if store.name == "virtuoso":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+        request.applymarker(pytest.mark.xfail(strict=True, reason=VIRTUOSO_MINIMAL[case].reason))
     local = run_query(kg, text)
     with _client(store, monkeypatch) as client:
         remote = run_remote_query(client, store.query_url, text, None, "en", GRAPH)

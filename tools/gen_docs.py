@@ -158,8 +158,31 @@ def version_line() -> str:
     return f"Version {__version__} (`owl:versionIRI <{ONTOLOGY_IRI}/{__version__}>`), CC BY 4.0."
 
 
+def store_differences() -> str:
+    """The README's table of where Virtuoso differs, from queries/stores.toml."""
+    from govkg.catalogue import catalogue
+    from govkg.remote.differences import differences
+
+    rows = [f"| canned query | what {differences('virtuoso')[0].store} does |", "|---|---|"]
+    touched: set[str] = set()
+    for d in differences("virtuoso"):
+        names = ", ".join(
+            f"`{q.split('@')[0]}` ({q.split('@')[1]} labels)" if "@" in q else f"`{q}`"
+            for q in d.queries
+        )
+        note = "; the minimal case is tested on its own" if d.minimal else ""
+        rows.append(f"| {names} | {d.does}{note} |")
+        touched |= {q for q in d.queries if "@" not in q}
+    same = [f"`{q.name}`" for q in catalogue() if q.name not in touched]
+    return "\n".join(rows) + (
+        f"\n\nThe other canned queries ({', '.join(same)}) give the embedded engine's rows on "
+        "Virtuoso, in both languages unless the table names one; on the Oxigraph server all "
+        f"{len(catalogue())} do."
+    )
+
+
 BLOCKS: dict[str, list[tuple[str, Callable[[], str]]]] = {
-    "README.md": [("queries", queries_table)],
+    "README.md": [("queries", queries_table), ("store-differences", store_differences)],
     "shapes/README.md": [("shapes", shapes_table)],
     "docs/MODEL.md": [
         ("classes", classes_table),
