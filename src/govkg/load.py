@@ -343,10 +343,21 @@ _SMALL_PARTS = ("ontology", "shapes")  # bundled and small: kept apart for the n
 
 
 class _Loader:
-    """Streams parsed quads into the store, keeping aside only what export needs."""
+    """Streams parsed quads into the store, keeping aside only what export needs.
+
+    pyoxigraph parses and inserts (one `Store.extend` per file, in Rust); Python sees each
+    quad once, in the leanest loop that keeps what the store cannot: the typed literals'
+    lexical forms (the store keeps values, see `is_typed`) with the same blank nodes the
+    store got, and each file's subjects. `Store.load` alone would be faster still, but its
+    canonical literals and its own blank-node labels lose exactly that (see README,
+    "Validating at scale"). A triple file of the data part takes the lean loop; quad files
+    (govkg's named graphs routed) and the small bundled parts take the full one.
+    """
 
     def __init__(self, kg: KnowledgeGraph) -> None:
         self.kg = kg
+        self.part_subjects: set[Any] = set()
+        """The subjects of the small parts' quads: only quads about them can be restated."""
 
     def load(self, path: Path, part: str, advance: Callable[[int], None]) -> None:
         data, rfmt, base_iri = read_source(path)
@@ -363,14 +374,39 @@ class _Loader:
             # one call per file: the store keeps the file's insertions until it ends (about
             # +40% of the store at 1M triples), but batches cost time that grows with the
             # store (16 s instead of 7 s at 1M with 20k-quad batches): linear wins
-            self.kg.store.extend(self._route(quads, part, subjects))
+            lean = part not in _SMALL_PARTS and not rfmt.supports_datasets
+            route = self._data_triples if lean else self._route
+            self.kg.store.extend(route(quads, part, subjects))
+
+    def _data_triples(
+        self, quads: Iterable[ox.Quad], part: str, subjects: set[Any]
+    ) -> Iterator[ox.Quad]:
+        """A data file of triples: subjects, exact literals, restated parts; nothing else."""
+        exact_add = self.kg.exact.add
+        subject_add = subjects.add
+        about_parts = self.part_subjects
+        literal, xsd_string = ox.Literal, _XSD_STRING
+        for quad in quads:
+            subject = quad.subject
+            subject_add(subject)
+            obj = quad.object
+            if type(obj) is literal and obj.language is None and obj.datatype != xsd_string:
+                exact_add(quad)
+            if subject in about_parts:
+                self._check_restated(quad, part)
+            yield quad
+
+    def _check_restated(self, quad: ox.Quad, part: str) -> None:
+        kg = self.kg
+        if any(quad in ds for name, ds in kg.parts.items() if name != part):
+            kg.restated.add(quad)
 
     def _route(self, quads: Iterable[ox.Quad], part: str, subjects: set[Any]) -> Iterator[ox.Quad]:
         kg = self.kg
         exact_add = kg.exact.add
         subject_add = subjects.add
         small = kg.parts[part] if part in _SMALL_PARTS else None
-        others = [ds for name, ds in kg.parts.items() if name != part]  # may fill as we go
+        about_parts = self.part_subjects
         for quad in quads:
             graph = quad.graph_name
             if type(graph) is not ox.DefaultGraph:  # a quad file: govkg's own graphs kept
@@ -394,16 +430,16 @@ class _Loader:
                 exact_add(quad)
             if small is not None:
                 small.add(quad)
-            else:
-                for ds in others:
-                    if len(ds) and quad in ds:
-                        kg.restated.add(quad)
+                about_parts.add(quad.subject)
+            elif quad.subject in about_parts:
+                self._check_restated(quad, part)
             yield quad
 
     def _into_part(self, quad: ox.Quad, part: str) -> None:
         kg = self.kg
         if part in _SMALL_PARTS:
             kg.parts[part].add(quad)
+            self.part_subjects.add(quad.subject)
         elif any(quad in ds for ds in kg.parts.values()):
             kg.restated.add(quad)
 
