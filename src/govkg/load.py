@@ -360,12 +360,32 @@ class _Loader:
         """The subjects of the small parts' quads: only quads about them can be restated."""
 
     def load(self, path: Path, part: str, advance: Callable[[int], None]) -> None:
-        data, rfmt, base_iri = read_source(path)
-        check_bytes(data, rfmt, path)
+        rfmt = rdf_format(path)
+        with self._source(path, rfmt, advance) as source:
+            self._parse(path, part, rfmt, source)
+
+    @contextmanager
+    def _source(
+        self, path: Path, rfmt: ox.RdfFormat, advance: Callable[[int], None]
+    ) -> Iterator[io.RawIOBase]:
+        """What the parser reads: the open file itself, streamed (the store is the only copy
+        of a big file in memory); RDF/XML in full first, for the entity guard."""
+        if rfmt == ox.RdfFormat.RDF_XML:
+            data, _, _ = read_source(path)
+            check_bytes(data, rfmt, path)
+            yield _Reader(data, advance)
+            return
+        from govkg.inputs import open_regular
+
+        with open_regular(path, MAX_FILE_BYTES, what="RDF file") as f:
+            yield _FileReader(f, path, advance)
+
+    def _parse(self, path: Path, part: str, rfmt: ox.RdfFormat, source: io.RawIOBase) -> None:
         subjects = self.kg.file_subjects.setdefault(path, set())
+        base_iri = path.resolve().as_uri()  # as read_source: relative IRIs against the file
         with parse_errors(path):
             quads = ox.parse(
-                _Reader(data, advance),
+                source,
                 format=rfmt,
                 base_iri=base_iri,
                 rename_blank_nodes=True,  # `_:b1` in two files names two nodes
@@ -460,6 +480,31 @@ class _Reader(io.RawIOBase):
         n = len(chunk)
         buffer[:n] = chunk
         self._at += n
+        self._advance(n)
+        return n
+
+
+class _FileReader(io.RawIOBase):
+    """An open file handed to the parser as it asks, reporting progress, stopping at the
+    size limit should the file grow while it is read."""
+
+    def __init__(self, file: Any, path: Path, advance: Callable[[int], None]) -> None:
+        self._file = file
+        self._path = path
+        self._read = 0
+        self._advance = advance
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        try:
+            n = self._file.readinto(buffer) or 0
+        except OSError as err:
+            raise BadInput(f"{self._path}: cannot read: {err.strerror or err}") from None
+        self._read += n
+        if self._read > MAX_FILE_BYTES:
+            raise BadInput(f"{self._path}: more than the {MAX_FILE_BYTES} bytes govkg reads")
         self._advance(n)
         return n
 
