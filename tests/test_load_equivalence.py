@@ -207,3 +207,28 @@ def test_triple_file_alone_is_loaded_as_before(monkeypatch: pytest.MonkeyPatch, 
     )
     new, old = both(monkeypatch, files[:2] + files[4:5], ontology=False, data=False)
     assert fingerprint(new) == fingerprint(old)
+
+
+def test_queries_only_store_is_the_full_store(kg, tmp_path: Path) -> None:
+    """`govkg query`'s load (data triple files straight into the store, in Rust) gives the
+    store the full load gives; what needs the exact literals refuses the graph."""
+    some = next(iter(kg.store.quads_for_pattern(ox.NamedNode(GK + "Province"), None, None)))
+    files = tricky_files(tmp_path, some.triple)
+    fast, full = load_graph(files, queries_only=True), load_graph(files)
+    store_only = [KnowledgeGraph(store=g.store, files=[]) for g in (fast, full)]
+    assert fingerprint(store_only[0]) == fingerprint(store_only[1])
+    assert len(fast.exact) < len(full.exact)  # a.ttl's and b.nt's typed literals not kept
+    with pytest.raises(RuntimeError, match="exact literals"):
+        list(fast.triples())
+    with pytest.raises(RuntimeError, match="exact literals"):
+        fast.files_of("http://x/s")
+
+
+def test_queries_only_syntax_error_says_where(tmp_path: Path) -> None:
+    from govkg.errors import InputSyntaxError
+
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<http://x/a> <http://x/p> 1 .\n<http://x/a> <http://x/p> .\n", encoding="utf-8")
+    with pytest.raises(InputSyntaxError) as info:
+        load_graph([bad], queries_only=True)
+    assert str(info.value).startswith(f"{bad}:2:")

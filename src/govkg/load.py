@@ -156,6 +156,10 @@ class KnowledgeGraph:
     file_subjects: dict[Path, set[Any]] = field(default_factory=dict, repr=False)
     inferred: bool = False
     """When set, queries see the INFERRED graph as part of the default graph."""
+    queries_only: bool = False
+    """Loaded for SPARQL alone (`load_graph(queries_only=True)`): data files went straight
+    into the store, so `exact`, `restated` and their `file_subjects` were not kept; what
+    needs them (exact triples, rdflib view, closure, files_of) refuses such a graph."""
     _rdflib: Any = field(default=None, repr=False)
 
     def __len__(self) -> int:
@@ -192,8 +196,13 @@ class KnowledgeGraph:
             if is_typed(quad.object):
                 self.exact.add(quad)
 
+    def _complete(self, what: str) -> None:
+        if self.queries_only:
+            raise RuntimeError(f"{what} needs a graph loaded with its exact literals")
+
     def graph_quads(self, graph: Any = _DEFAULT) -> Iterator[ox.Quad]:
         """One graph's quads with the input's exact literals (the store's for everything else)."""
+        self._complete("graph_quads")
         for quad in self.store.quads_for_pattern(None, None, None, graph):
             if not is_typed(quad.object):
                 yield quad
@@ -212,6 +221,7 @@ class KnowledgeGraph:
 
     def files_of(self, subject_iri: str) -> list[Path]:
         """The files that state something about this subject (for pointing users at them)."""
+        self._complete("files_of")
         try:
             node = ox.NamedNode(subject_iri)
         except ValueError:  # a literal focus node ('"big data"@en') is in no file's subjects
@@ -384,6 +394,13 @@ class _Loader:
         subjects = self.kg.file_subjects.setdefault(path, set())
         base_iri = path.resolve().as_uri()  # as read_source: relative IRIs against the file
         with parse_errors(path):
+            # one call per file: the store keeps the file's insertions until it ends (about
+            # +40% of the store at 1M triples), but batches cost time that grows with the
+            # store (16 s instead of 7 s at 1M with 20k-quad batches): linear wins
+            lean = part not in _SMALL_PARTS and not rfmt.supports_datasets
+            if lean and self.kg.queries_only:  # all in Rust: parse and insert, nothing kept
+                self.kg.store.load(source, format=rfmt, base_iri=base_iri, lenient=False)
+                return
             quads = ox.parse(
                 source,
                 format=rfmt,
@@ -391,10 +408,6 @@ class _Loader:
                 rename_blank_nodes=True,  # `_:b1` in two files names two nodes
                 lenient=False,
             )
-            # one call per file: the store keeps the file's insertions until it ends (about
-            # +40% of the store at 1M triples), but batches cost time that grows with the
-            # store (16 s instead of 7 s at 1M with 20k-quad batches): linear wins
-            lean = part not in _SMALL_PARTS and not rfmt.supports_datasets
             route = self._data_triples if lean else self._route
             self.kg.store.extend(route(quads, part, subjects))
 
@@ -515,8 +528,13 @@ def load_graph(
     ontology: bool = True,
     data: bool = True,
     shapes: bool = False,
+    queries_only: bool = False,
 ) -> KnowledgeGraph:
     """Parse the bundled ontology and data (and any extra files) into one graph.
+
+    `queries_only`: for a command that only runs SPARQL on the store; data files of triples
+    load in Rust alone (`Store.load`, blank nodes renamed per file) with no Python per
+    statement, and the graph keeps no exact literals for them (see `KnowledgeGraph`).
 
     Each file streams from its parser into a fresh store (no list of every quad in Python);
     the graph is handed back only when every file parsed, so a bad file leaves nothing
@@ -528,7 +546,7 @@ def load_graph(
     kinds += [(p, "shapes") for p in resources.shape_files()] if shapes else []
     kinds += [(p, "data") for p in bundled_files(ontology=False)] if data else []
     kinds += [(Path(p), "data") for p in extra]
-    kg = KnowledgeGraph(store=ox.Store(), files=[])
+    kg = KnowledgeGraph(store=ox.Store(), files=[], queries_only=queries_only)
     kg.parts = {part: ox.Dataset() for part in _SMALL_PARTS}
     total = sum(_size(path) for path, _ in kinds)
     loader = _Loader(kg)
