@@ -52,3 +52,12 @@ def test_line_file_scan_is_the_one_taken(tmp_path: Path) -> None:
     assert (subjects, props) == _lines(tmp_path, "f.ttl", NT)
     path.write_bytes(NT.replace("\n", "\r\n").encode())
     assert LineIndex(path)._line_file(WANTED, {}, {}) is False
+
+
+def test_blocks_split_anywhere_give_the_same_lines(tmp_path: Path, monkeypatch) -> None:
+    from govkg.shacl import locate
+
+    whole = _lines(tmp_path, "f.nt", NT)
+    for size in (7, 40, 64):  # cuts inside lines and inside a subject's run of lines
+        monkeypatch.setattr(locate, "_BLOCK_BYTES", size)
+        assert _lines(tmp_path, "f.nt", NT) == whole

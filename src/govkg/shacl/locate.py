@@ -25,6 +25,7 @@ _LINE_FORMATS = (".nt", ".nq")
 """N-Triples and N-Quads: one statement a line, its subject the line's first token."""
 _SUBJECT_RUN = re.compile(rb"^(<[^<>\"\s]*>)[^\n]*(?:\n\1[^\n]*)*", re.MULTILINE)
 """A run of lines starting with the same IRI: one match per subject's run, not per line."""
+_BLOCK_BYTES = 8 << 20
 _TOKEN = re.compile(
     r'<[^<>"\s]*>|"[^"\\\n]*"|[A-Za-z_][\w.-]*:(?:[\w.\-/#%:]|\\.)*|:(?:[\w.\-/#%]|\\.)*|\ba\b'
 )
@@ -118,18 +119,51 @@ class LineIndex:
         """N-Triples / N-Quads: the runs of lines about one subject, found by a regular
         expression over the bytes (one match per run, the lines counted in C), so Python
         touches only the runs of wanted subjects. False where the file is not plain LF text."""
-        try:
-            data = self.path.read_bytes()
-        except OSError:
-            return False
-        if b"\r" in data:  # CR is an end of line too there; the general scan counts it so
-            return False
         needles = {f"<{iri}>".encode(): iri for iri in wanted}
+        number = 1
+        try:
+            for block in self._blocks():
+                if b"\r" in block:  # CR ends a line there too; the general scan counts it so
+                    subjects.clear()
+                    props.clear()
+                    return False
+                number = self._runs(block, number, needles, wanted, subjects, props)
+        except OSError:
+            subjects.clear()
+            props.clear()
+            return False
+        return True
+
+    def _blocks(self) -> Iterator[bytes]:
+        """The file in blocks of whole lines (a few MiB each: never the whole file at once)."""
+        rest = b""
+        with self.path.open("rb") as f:
+            while chunk := f.read(_BLOCK_BYTES):
+                chunk = rest + chunk
+                cut = chunk.rfind(b"\n") + 1
+                if cut == 0:
+                    rest = chunk
+                    continue
+                rest = chunk[cut:]
+                yield chunk[:cut]
+        if rest:
+            yield rest
+
+    def _runs(
+        self,
+        block: bytes,
+        number: int,
+        needles: dict[bytes, str],
+        wanted: dict[str, set[str]],
+        subjects: dict[str, int],
+        props: dict[tuple[str, str], int],
+    ) -> int:
+        """One block's runs; returns the line number the next block starts at."""
         resolve = self.resolve
-        number, at = 1, 0
-        for m in _SUBJECT_RUN.finditer(data):
+        at = 0
+        for m in _SUBJECT_RUN.finditer(block):
             start = m.start()
-            number += data.count(b"\n", at, start)
+            number += block.count(b"\n", at, start)
             at = start
             iri = needles.get(m.group(1))
             if iri is None:
@@ -143,7 +177,7 @@ class LineIndex:
                     pred = resolve(t.group(0))
                     if pred in preds:
                         props.setdefault((iri, pred), number + offset)
-        return True
+        return number + block.count(b"\n", at)
 
     def _statements(
         self,
