@@ -10,12 +10,33 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from govkg.errors import BadInput
 
 
 def read_bytes(path: Path, limit: int, what: str = "file") -> bytes:
     """The bytes of a regular file of at most `limit` bytes; anything else is BadInput."""
+    with open_regular(path, limit, what) as f:
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            while size <= limit:
+                chunk = f.read(min(1 << 22, limit + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+        except OSError as err:
+            raise BadInput(f"{path}: cannot read: {err.strerror or err}") from None
+        if size > limit:  # it grew while being read
+            raise BadInput(f"{path}: more than the {limit} bytes govkg reads")
+        return b"".join(chunks)
+
+
+def open_regular(path: Path, limit: int, what: str = "file") -> BinaryIO:
+    """A regular file of at most `limit` bytes, opened unbuffered (for streaming readers,
+    which must still stop at `limit` if it grows); anything else is BadInput."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as err:
@@ -28,21 +49,13 @@ def read_bytes(path: Path, limit: int, what: str = "file") -> bytes:
             raise BadInput(f"{path}: not a regular file (a device, FIFO or socket); give a {what}")
         if info.st_size > limit:
             raise BadInput(f"{path}: {info.st_size} bytes is more than the {limit} govkg reads")
-        chunks: list[bytes] = []
-        size = 0
-        while size <= limit:
-            chunk = os.read(fd, min(1 << 22, limit + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > limit:  # it grew while being read
-            raise BadInput(f"{path}: more than the {limit} bytes govkg reads")
-        return b"".join(chunks)
+        return os.fdopen(fd, "rb", buffering=0)
     except OSError as err:
-        raise BadInput(f"{path}: cannot read: {err.strerror or err}") from None
-    finally:
         os.close(fd)
+        raise BadInput(f"{path}: cannot read: {err.strerror or err}") from None
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def decode_utf8(data: bytes, source: str) -> str:

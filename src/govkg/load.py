@@ -156,6 +156,10 @@ class KnowledgeGraph:
     file_subjects: dict[Path, set[Any]] = field(default_factory=dict, repr=False)
     inferred: bool = False
     """When set, queries see the INFERRED graph as part of the default graph."""
+    queries_only: bool = False
+    """Loaded for SPARQL alone (`load_graph(queries_only=True)`): data files went straight
+    into the store, so `exact`, `restated` and their `file_subjects` were not kept; what
+    needs them (exact triples, rdflib view, closure, files_of) refuses such a graph."""
     _rdflib: Any = field(default=None, repr=False)
 
     def __len__(self) -> int:
@@ -192,8 +196,13 @@ class KnowledgeGraph:
             if is_typed(quad.object):
                 self.exact.add(quad)
 
+    def _complete(self, what: str) -> None:
+        if self.queries_only:
+            raise RuntimeError(f"{what} needs a graph loaded with its exact literals")
+
     def graph_quads(self, graph: Any = _DEFAULT) -> Iterator[ox.Quad]:
         """One graph's quads with the input's exact literals (the store's for everything else)."""
+        self._complete("graph_quads")
         for quad in self.store.quads_for_pattern(None, None, None, graph):
             if not is_typed(quad.object):
                 yield quad
@@ -212,6 +221,7 @@ class KnowledgeGraph:
 
     def files_of(self, subject_iri: str) -> list[Path]:
         """The files that state something about this subject (for pointing users at them)."""
+        self._complete("files_of")
         try:
             node = ox.NamedNode(subject_iri)
         except ValueError:  # a literal focus node ('"big data"@en') is in no file's subjects
@@ -343,34 +353,95 @@ _SMALL_PARTS = ("ontology", "shapes")  # bundled and small: kept apart for the n
 
 
 class _Loader:
-    """Streams parsed quads into the store, keeping aside only what export needs."""
+    """Streams parsed quads into the store, keeping aside only what export needs.
+
+    pyoxigraph parses and inserts (one `Store.extend` per file, in Rust); Python sees each
+    quad once, in the leanest loop that keeps what the store cannot: the typed literals'
+    lexical forms (the store keeps values, see `is_typed`) with the same blank nodes the
+    store got, and each file's subjects. `Store.load` alone would be faster still, but its
+    canonical literals and its own blank-node labels lose exactly that (see README,
+    "Validating at scale"). A triple file of the data part takes the lean loop; quad files
+    (govkg's named graphs routed) and the small bundled parts take the full one.
+    """
 
     def __init__(self, kg: KnowledgeGraph) -> None:
         self.kg = kg
+        self.part_subjects: set[Any] = set()
+        """The subjects of the small parts' quads: only quads about them can be restated."""
 
     def load(self, path: Path, part: str, advance: Callable[[int], None]) -> None:
-        data, rfmt, base_iri = read_source(path)
-        check_bytes(data, rfmt, path)
+        rfmt = rdf_format(path)
+        with self._source(path, rfmt, advance) as source:
+            self._parse(path, part, rfmt, source)
+
+    @contextmanager
+    def _source(
+        self, path: Path, rfmt: ox.RdfFormat, advance: Callable[[int], None]
+    ) -> Iterator[io.RawIOBase | io.BufferedReader]:
+        """What the parser reads: the open file itself, streamed (the store is the only copy
+        of a big file in memory); RDF/XML in full first, for the entity guard."""
+        if rfmt == ox.RdfFormat.RDF_XML:
+            data, _, _ = read_source(path)
+            check_bytes(data, rfmt, path)
+            yield _Reader(data, advance)
+            return
+        from govkg.inputs import open_regular
+
+        with open_regular(path, MAX_FILE_BYTES, what="RDF file") as f:
+            # the parser asks for a few KiB at a time: served from a C buffer, so the Python
+            # reader (limit, progress) runs once per MiB, not 80,000 times for 170 MB
+            yield io.BufferedReader(_FileReader(f, path, advance), buffer_size=1 << 20)
+
+    def _parse(self, path: Path, part: str, rfmt: ox.RdfFormat, source: Any) -> None:
         subjects = self.kg.file_subjects.setdefault(path, set())
+        base_iri = path.resolve().as_uri()  # as read_source: relative IRIs against the file
         with parse_errors(path):
+            # one call per file: the store keeps the file's insertions until it ends (about
+            # +40% of the store at 1M triples), but batches cost time that grows with the
+            # store (16 s instead of 7 s at 1M with 20k-quad batches): linear wins
+            lean = part not in _SMALL_PARTS and not rfmt.supports_datasets
+            if lean and self.kg.queries_only:  # all in Rust: parse and insert, nothing kept
+                self.kg.store.load(source, format=rfmt, base_iri=base_iri, lenient=False)
+                return
             quads = ox.parse(
-                _Reader(data, advance),
+                source,
                 format=rfmt,
                 base_iri=base_iri,
                 rename_blank_nodes=True,  # `_:b1` in two files names two nodes
                 lenient=False,
             )
-            # one call per file: the store keeps the file's insertions until it ends (about
-            # +40% of the store at 1M triples), but batches cost time that grows with the
-            # store (16 s instead of 7 s at 1M with 20k-quad batches): linear wins
-            self.kg.store.extend(self._route(quads, part, subjects))
+            route = self._data_triples if lean else self._route
+            self.kg.store.extend(route(quads, part, subjects))
+
+    def _data_triples(
+        self, quads: Iterable[ox.Quad], part: str, subjects: set[Any]
+    ) -> Iterator[ox.Quad]:
+        """A data file of triples: subjects, exact literals, restated parts; nothing else."""
+        exact_add = self.kg.exact.add
+        subject_add = subjects.add
+        about_parts = self.part_subjects
+        literal, xsd_string = ox.Literal, _XSD_STRING
+        for quad in quads:
+            subject = quad.subject
+            subject_add(subject)
+            obj = quad.object
+            if type(obj) is literal and obj.language is None and obj.datatype != xsd_string:
+                exact_add(quad)
+            if subject in about_parts:
+                self._check_restated(quad, part)
+            yield quad
+
+    def _check_restated(self, quad: ox.Quad, part: str) -> None:
+        kg = self.kg
+        if any(quad in ds for name, ds in kg.parts.items() if name != part):
+            kg.restated.add(quad)
 
     def _route(self, quads: Iterable[ox.Quad], part: str, subjects: set[Any]) -> Iterator[ox.Quad]:
         kg = self.kg
         exact_add = kg.exact.add
         subject_add = subjects.add
         small = kg.parts[part] if part in _SMALL_PARTS else None
-        others = [ds for name, ds in kg.parts.items() if name != part]  # may fill as we go
+        about_parts = self.part_subjects
         for quad in quads:
             graph = quad.graph_name
             if type(graph) is not ox.DefaultGraph:  # a quad file: govkg's own graphs kept
@@ -394,16 +465,16 @@ class _Loader:
                 exact_add(quad)
             if small is not None:
                 small.add(quad)
-            else:
-                for ds in others:
-                    if len(ds) and quad in ds:
-                        kg.restated.add(quad)
+                about_parts.add(quad.subject)
+            elif quad.subject in about_parts:
+                self._check_restated(quad, part)
             yield quad
 
     def _into_part(self, quad: ox.Quad, part: str) -> None:
         kg = self.kg
         if part in _SMALL_PARTS:
             kg.parts[part].add(quad)
+            self.part_subjects.add(quad.subject)
         elif any(quad in ds for ds in kg.parts.values()):
             kg.restated.add(quad)
 
@@ -428,14 +499,44 @@ class _Reader(io.RawIOBase):
         return n
 
 
+class _FileReader(io.RawIOBase):
+    """An open file handed to the parser as it asks, reporting progress, stopping at the
+    size limit should the file grow while it is read."""
+
+    def __init__(self, file: Any, path: Path, advance: Callable[[int], None]) -> None:
+        self._file = file
+        self._path = path
+        self._read = 0
+        self._advance = advance
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        try:
+            n = self._file.readinto(buffer) or 0
+        except OSError as err:
+            raise BadInput(f"{self._path}: cannot read: {err.strerror or err}") from None
+        self._read += n
+        if self._read > MAX_FILE_BYTES:
+            raise BadInput(f"{self._path}: more than the {MAX_FILE_BYTES} bytes govkg reads")
+        self._advance(n)
+        return n
+
+
 def load_graph(
     extra: Sequence[Path | str] = (),
     *,
     ontology: bool = True,
     data: bool = True,
     shapes: bool = False,
+    queries_only: bool = False,
 ) -> KnowledgeGraph:
     """Parse the bundled ontology and data (and any extra files) into one graph.
+
+    `queries_only`: for a command that only runs SPARQL on the store; data files of triples
+    load in Rust alone (`Store.load`, blank nodes renamed per file) with no Python per
+    statement, and the graph keeps no exact literals for them (see `KnowledgeGraph`).
 
     Each file streams from its parser into a fresh store (no list of every quad in Python);
     the graph is handed back only when every file parsed, so a bad file leaves nothing
@@ -447,7 +548,7 @@ def load_graph(
     kinds += [(p, "shapes") for p in resources.shape_files()] if shapes else []
     kinds += [(p, "data") for p in bundled_files(ontology=False)] if data else []
     kinds += [(Path(p), "data") for p in extra]
-    kg = KnowledgeGraph(store=ox.Store(), files=[])
+    kg = KnowledgeGraph(store=ox.Store(), files=[], queries_only=queries_only)
     kg.parts = {part: ox.Dataset() for part in _SMALL_PARTS}
     total = sum(_size(path) for path, _ in kinds)
     loader = _Loader(kg)

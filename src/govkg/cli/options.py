@@ -84,12 +84,21 @@ def load_files(
     ontology: bool = True,
     shapes: bool = False,
     inferred: bool = False,
+    queries_only: bool = False,
 ) -> KnowledgeGraph:
-    """The graph a command works on: bundled ontology and data plus FILES, or FILES alone."""
+    """The graph a command works on: bundled ontology and data plus FILES, or FILES alone.
+
+    `queries_only`: the command only runs SPARQL on it (see `load_graph`)."""
     from govkg.load import load_graph
 
     check_alone(files, alone)
-    kg = load_graph(files, ontology=ontology and not alone, data=not alone, shapes=shapes)
+    kg = load_graph(
+        files,
+        ontology=ontology and not alone,
+        data=not alone,
+        shapes=shapes,
+        queries_only=queries_only and not inferred,  # the closure reads the exact triples
+    )
     if inferred:
         from govkg.output import progress
 

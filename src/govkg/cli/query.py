@@ -106,7 +106,7 @@ def query_command(
 
         result = query_remote(endpoint, graph, _query(query), bound, lang, timeout)
     else:
-        kg = load_files(files, alone, inferred=inferred)
+        kg = load_files(files, alone, inferred=inferred, queries_only=True)
         result = run_query(kg, _query(query), bound, lang=lang, timeout=timeout)
     tty = (output is None or str(output) == "-") and sys.stdout.isatty()
     write_output(output, render(result, fmt, tty=tty))

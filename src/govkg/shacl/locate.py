@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from govkg.load import KnowledgeGraph
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_LINE_FORMATS = (".nt", ".nq")
+"""N-Triples and N-Quads: one statement a line, its subject the line's first token."""
+_SUBJECT_RUN = re.compile(rb"^(<[^<>\"\s]*>)[^\n]*(?:\n\1[^\n]*)*", re.MULTILINE)
+"""A run of lines starting with the same IRI: one match per subject's run, not per line."""
+_BLOCK_BYTES = 8 << 20
 _TOKEN = re.compile(
     r'<[^<>"\s]*>|"[^"\\\n]*"|[A-Za-z_][\w.-]*:(?:[\w.\-/#%:]|\\.)*|:(?:[\w.\-/#%]|\\.)*|\ba\b'
 )
@@ -96,6 +101,91 @@ class LineIndex:
         """
         subjects: dict[str, int] = {}
         props: dict[tuple[str, str], int] = {}
+        if not (
+            self.path.suffix.lower() in _LINE_FORMATS and self._line_file(wanted, subjects, props)
+        ):
+            self._statements(wanted, subjects, props)
+        missing = set(wanted) - set(subjects)
+        if missing:
+            self._anywhere(missing, subjects)
+        return subjects, props
+
+    def _line_file(
+        self,
+        wanted: dict[str, set[str]],
+        subjects: dict[str, int],
+        props: dict[tuple[str, str], int],
+    ) -> bool:
+        """N-Triples / N-Quads: the runs of lines about one subject, found by a regular
+        expression over the bytes (one match per run, the lines counted in C), so Python
+        touches only the runs of wanted subjects. False where the file is not plain LF text."""
+        needles = {f"<{iri}>".encode(): iri for iri in wanted}
+        number = 1
+        try:
+            for block in self._blocks():
+                if b"\r" in block:  # CR ends a line there too; the general scan counts it so
+                    subjects.clear()
+                    props.clear()
+                    return False
+                number = self._runs(block, number, needles, wanted, subjects, props)
+        except OSError:
+            subjects.clear()
+            props.clear()
+            return False
+        return True
+
+    def _blocks(self) -> Iterator[bytes]:
+        """The file in blocks of whole lines (a few MiB each: never the whole file at once)."""
+        rest = b""
+        with self.path.open("rb") as f:
+            while chunk := f.read(_BLOCK_BYTES):
+                chunk = rest + chunk
+                cut = chunk.rfind(b"\n") + 1
+                if cut == 0:
+                    rest = chunk
+                    continue
+                rest = chunk[cut:]
+                yield chunk[:cut]
+        if rest:
+            yield rest
+
+    def _runs(
+        self,
+        block: bytes,
+        number: int,
+        needles: dict[bytes, str],
+        wanted: dict[str, set[str]],
+        subjects: dict[str, int],
+        props: dict[tuple[str, str], int],
+    ) -> int:
+        """One block's runs; returns the line number the next block starts at."""
+        resolve = self.resolve
+        at = 0
+        for m in _SUBJECT_RUN.finditer(block):
+            start = m.start()
+            number += block.count(b"\n", at, start)
+            at = start
+            iri = needles.get(m.group(1))
+            if iri is None:
+                continue
+            subjects.setdefault(iri, number)
+            preds = wanted[iri]
+            if not preds:
+                continue
+            for offset, raw in enumerate(m.group(0).split(b"\n")):
+                for t in _TOKEN.finditer(raw.decode("utf-8", errors="replace")):
+                    pred = resolve(t.group(0))
+                    if pred in preds:
+                        props.setdefault((iri, pred), number + offset)
+        return number + block.count(b"\n", at)
+
+    def _statements(
+        self,
+        wanted: dict[str, set[str]],
+        subjects: dict[str, int],
+        props: dict[tuple[str, str], int],
+    ) -> None:
+        """Any text format: each line's first token, statement by statement."""
         current: str | None = None
         resolve = self.resolve
         needles = self.needles(wanted)
@@ -112,19 +202,20 @@ class LineIndex:
                     pred = resolve(m.group(0))
                     if pred in wanted[current]:
                         props.setdefault((current, pred), number)
-        missing = set(wanted) - set(subjects)
-        if missing:
-            for number, line in self._lines():
-                if line.lstrip().startswith("#"):
-                    continue
-                for m in _TOKEN.finditer(line):
-                    iri = resolve(m.group(0))
-                    if iri in missing:
-                        subjects[iri] = number
-                        missing.discard(iri)
-                if not missing:
-                    break
-        return subjects, props
+
+    def _anywhere(self, missing: set[str], subjects: dict[str, int]) -> None:
+        """Subjects not found at a statement's start (JSON-LD, RDF/XML, nested): any token."""
+        resolve = self.resolve
+        for number, line in self._lines():
+            if line.lstrip().startswith("#"):
+                continue
+            for m in _TOKEN.finditer(line):
+                iri = resolve(m.group(0))
+                if iri in missing:
+                    subjects[iri] = number
+                    missing.discard(iri)
+            if not missing:
+                break
 
 
 def first_line(path: Path, iri: str) -> int | None:
@@ -145,6 +236,13 @@ def locate_all(
     wanted: dict[Path, dict[str, set[str]]] = {}
     owners: dict[str, str | None] = {}
     files_cache: dict[str, Path | None] = {}
+    real: dict[Path, Path] = {}
+
+    def resolved(path: Path) -> Path:  # once per file, not once per result's node
+        if path not in real:
+            real[path] = path.resolve()
+        return real[path]
+
     for r in results:
         iri, owner = r.focus, None
         if iri.startswith("_:"):
@@ -156,8 +254,8 @@ def locate_all(
                 continue
             iri = owner
         if iri not in files_cache:
-            files = [f for f in kg.files_of(iri) if f.resolve() not in skip]
-            files.sort(key=lambda f: f.resolve() in bundled)
+            files = [f for f in kg.files_of(iri) if resolved(f) not in skip]
+            files.sort(key=lambda f: resolved(f) in bundled)
             files_cache[iri] = files[0] if files else None
         path = files_cache[iri]
         pred = _predicate(r) if owner is None else None
@@ -167,6 +265,7 @@ def locate_all(
                 preds.add(pred)
         placed.append((r, owner, path, pred))
     found = {path: LineIndex(path).lines(want) for path, want in wanted.items()}
+    shown = {path: _display(path) for path in wanted}  # resolved once per file
     out = []
     for r, owner, path, pred in placed:
         if path is None:
@@ -175,7 +274,7 @@ def locate_all(
         subjects, props = found[path]
         iri = owner or r.focus
         line = props.get((iri, pred)) if pred else None
-        out.append(replace(r, file=_display(path), line=line or subjects.get(iri), owner=owner))
+        out.append(replace(r, file=shown[path], line=line or subjects.get(iri), owner=owner))
     return out
 
 
