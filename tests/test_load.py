@@ -260,3 +260,20 @@ def test_bad_second_file_returns_no_graph_and_names_it(tmp_path: Path) -> None:
     with pytest.raises(InputSyntaxError) as info:
         load_graph([good, bad])
     assert str(info.value).startswith(f"{bad}:2:")
+
+
+def test_the_file_size_limit_is_govkg_max_file_mb(tmp_path: Path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from govkg.cli.main import cli
+
+    big = tmp_path / "big.nt"
+    line = '<urn:x-govkg:s> <urn:x-govkg:p> "%s" .\n'
+    big.write_text("".join(line % i for i in range(40_000)), encoding="utf-8")  # ~1.5 MiB
+    args = ["query", "chairs", "--alone", str(big)]
+    for limit, code in (("1", 2), ("2", 0), ("0", 2), ("lots", 2)):
+        result = CliRunner().invoke(cli, args, env={"GOVKG_MAX_FILE_MB": limit})
+        assert result.exit_code == code, (limit, result.output)
+        if code == 2:
+            assert result.stderr.startswith("govkg: error: ")
+            assert ("govkg reads" in result.stderr) == (limit == "1")

@@ -7,6 +7,7 @@ when a command asks for the rdflib view (serialising, pySHACL, owlrl).
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -36,8 +37,18 @@ FORMATS: dict[str, ox.RdfFormat] = {
     "json": ox.RdfFormat.JSON_LD,
 }
 
-MAX_FILE_BYTES = 200 * 1024 * 1024
-"""Refuse larger inputs outright rather than exhaust memory."""
+MAX_FILE_MB = 200
+"""Refuse larger inputs outright rather than exhaust memory ($GOVKG_MAX_FILE_MB raises it)."""
+
+
+def max_file_bytes() -> int:
+    """The most bytes govkg reads of one RDF file: $GOVKG_MAX_FILE_MB, else MAX_FILE_MB."""
+    raw = os.environ.get("GOVKG_MAX_FILE_MB", "").strip()
+    if not raw:
+        return MAX_FILE_MB * 1024 * 1024
+    if not raw.isdigit() or int(raw) == 0:
+        raise BadInput(f"GOVKG_MAX_FILE_MB={raw!r}: give a whole number of MiB, at least 1")
+    return int(raw) * 1024 * 1024
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
@@ -81,7 +92,7 @@ def read_source(path: Path, fmt: str | None = None) -> tuple[bytes, ox.RdfFormat
 
     path = Path(path)
     rfmt = rdf_format(path, fmt)
-    data = read_bytes(path, MAX_FILE_BYTES, what="RDF file")
+    data = read_bytes(path, max_file_bytes(), what="RDF file")
     # relative IRIs resolve against the file's own location, as RDF parsers conventionally do
     return data, rfmt, path.resolve().as_uri()
 
@@ -387,7 +398,7 @@ class _Loader:
             return
         from govkg.inputs import open_regular
 
-        with open_regular(path, MAX_FILE_BYTES, what="RDF file") as f:
+        with open_regular(path, max_file_bytes(), what="RDF file") as f:
             # the parser asks for a few KiB at a time: served from a C buffer, so the Python
             # reader (limit, progress) runs once per MiB, not 80,000 times for 170 MB
             yield io.BufferedReader(_FileReader(f, path, advance), buffer_size=1 << 20)
@@ -507,6 +518,7 @@ class _FileReader(io.RawIOBase):
         self._file = file
         self._path = path
         self._read = 0
+        self._limit = max_file_bytes()
         self._advance = advance
 
     def readable(self) -> bool:
@@ -518,8 +530,8 @@ class _FileReader(io.RawIOBase):
         except OSError as err:
             raise BadInput(f"{self._path}: cannot read: {err.strerror or err}") from None
         self._read += n
-        if self._read > MAX_FILE_BYTES:
-            raise BadInput(f"{self._path}: more than the {MAX_FILE_BYTES} bytes govkg reads")
+        if self._read > self._limit:
+            raise BadInput(f"{self._path}: more than the {self._limit} bytes govkg reads")
         self._advance(n)
         return n
 
