@@ -11,8 +11,8 @@ memory of each process, and the ratios. Then the cost exponent between the sizes
 
 Targets (2-core machine): at 1M the whole `govkg validate FILE` at most 2.5x the floor and
 under 1 GB; `govkg query` at most 1.3x the floor; at 100k at least 20x faster than the
-pySHACL path; exponent under 1.1 (100k to 3M). govkg refuses files over 200 MiB (about 1.2M triples of
-this generator) unless $GOVKG_MAX_FILE_MB says more: the bench sets it to 4096.
+pySHACL path; exponent under 1.1 (100k to 3M). govkg refuses files over 200 MiB (about
+1.2M triples of this generator) unless $GOVKG_MAX_FILE_MB says more: the bench sets 4096.
 Files come from bench/gen_national.py (synthetic, fictional) and are cached in --work.
 """
 
