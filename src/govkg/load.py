@@ -50,6 +50,7 @@ def max_file_bytes() -> int:
         raise BadInput(f"GOVKG_MAX_FILE_MB={raw!r}: give a whole number of MiB, at least 1")
     return int(raw) * 1024 * 1024
 
+
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
 
