@@ -36,9 +36,11 @@ def test_sources_sheet_comes_back_from_the_bundled_graph() -> None:
         "author", "contributor", "editor"}  # fmt: skip
 
 
-def test_a_graph_with_statements_is_refused_until_they_are_extracted() -> None:
-    with pytest.raises(NotExpressible, match=r"statements are not extracted yet"):
-        extract(_source_graph())
+def test_a_place_is_refused_by_name() -> None:
+    g = _source_graph()
+    g.parse(DATA / "places.ttl")
+    with pytest.raises(NotExpressible, match=r"^place/\S+ \S+ .*: places come from reference"):
+        extract(g)
 
 
 def test_an_unexpressible_triple_is_named() -> None:

@@ -1,0 +1,91 @@
+"""Graph -> tables -> graph: extract a graph's sheets, compile them back, name what differs.
+
+The proof that `govkg template --from` loses nothing: the extracted tables are compiled by
+the importer (as `govkg import --alone` would) and compared with the graph triple by triple
+(rdflib.compare). A triple lost is one the sheets cannot express; it is refused by name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+from rdflib.compare import graph_diff, to_isomorphic
+
+from govkg import resources
+from govkg.errors import BadInput
+from govkg.namespaces import GK
+from govkg.tables.extract import NotExpressible, extract
+from govkg.tables.read import Tables, TablesInvalid
+
+NOT_FROM_TABLES = ("places.ttl", "dataset.ttl")
+"""Bundled data files not built from data/tables (reference places; the data set's VoID)."""
+
+
+def table_files() -> list[Path]:
+    """The bundled data files the tables build."""
+    return [p for p in resources.data_files() if p.name not in NOT_FROM_TABLES]
+
+
+def load(files: list[Path]) -> Graph:
+    """One rdflib graph of `files` (parsed by the project's loader: errors are BadInput)."""
+    from govkg.load import parse_file, to_rdflib
+
+    return to_rdflib(q.triple for f in files for q in parse_file(f))
+
+
+def source_texts(g: Graph, files: list[Path]) -> dict[str, str]:
+    """Each article source of `g` whose text is among `files` (matched by SHA-256)."""
+    from rdflib import URIRef
+
+    from govkg.namespaces import GKR
+
+    wanted = {str(o): str(s)[len(GKR) :] for s, o in g.subject_objects(URIRef(GK + "sha256"))}
+    texts: dict[str, str] = {}
+    for f in files:
+        try:
+            data = f.read_bytes()
+        except OSError as err:
+            raise BadInput(f"{f}: cannot read the source text: {err.strerror or err}") from None
+        ref = wanted.get(hashlib.sha256(data).hexdigest())
+        if ref:
+            texts[ref] = data.decode("utf-8", errors="strict")
+    return texts
+
+
+@dataclass
+class Diff:
+    lost: list[tuple]
+    added: list[tuple]
+
+
+def compile_back(g: Graph, tables: Tables, sources: list[Path]) -> Diff:
+    """What compiling `tables` alone gives that `g` lacks (added), and the reverse (lost)."""
+    from govkg.tables.importer import compile_read
+
+    try:
+        result = compile_read(tables, "graph", sources, check_shapes=False, alone=True)
+    except TablesInvalid as err:
+        raise NotExpressible(
+            f"the extracted tables do not compile back: {err.problems[0]}"
+        ) from None
+    back = Graph().parse(data=result.turtle, format="turtle")
+    _both, lost, added = graph_diff(to_isomorphic(g), to_isomorphic(back))
+    return Diff(sorted(lost), sorted(added))
+
+
+def extract_checked(g: Graph, sources: list[Path]) -> Tables:
+    """`extract(g)`, refused by name unless the tables compile back to exactly `g`."""
+    tables = extract(g, source_texts(g, sources))
+    diff = compile_back(g, tables, sources)
+    for kind, triples in (("loses", diff.lost), ("adds", diff.added)):
+        if triples:
+            s, p, o = triples[0]
+            more = f" (and {len(triples) - 1} more)" if len(triples) > 1 else ""
+            raise NotExpressible(
+                f"compiling the sheets back {kind} {s.n3()} {p.n3()} {o.n3()}{more}: "
+                "no sheet expresses it"
+            )
+    return tables
