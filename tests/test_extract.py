@@ -1,15 +1,27 @@
-"""graph -> tables: the decompiler gives back the bundled sources sheet, and refuses loss."""
+"""graph -> tables: the decompiler gives back the bundled sheets, and refuses loss by name."""
 
 from __future__ import annotations
 
 import csv
+import hashlib
+import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
 
-from govkg.namespaces import GKR, PREFIXES
-from govkg.tables.extract import NotExpressible, extract, source_rows
+from govkg import resources
+from govkg.cli.main import cli
+from govkg.namespaces import GK, GKR, PREFIXES
+from govkg.tables.extract import NotExpressible, extract, occurrence, source_rows
+from govkg.tables.importer import import_tables
+from govkg.tables.read import read_tables
+from govkg.tables.roundtrip import compile_back, extract_checked, load, table_files
+from govkg.tables.schema import STATEMENTS
+
+OA = PREFIXES["oa"]
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 # columns the graph carries (text and claims_dataset live outside the source resource)
@@ -61,3 +73,133 @@ def test_a_literal_the_cell_would_not_rebuild_is_named() -> None:
     g.add((article, issued, Literal(str(old))))  # the same text, its datatype lost
     with pytest.raises(NotExpressible, match=r"^source/bjnews-2023-11-23: dct:issued .* published"):
         source_rows(g)
+
+
+# ---------------------------------------------------------------- the whole graph, round trip
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "import"
+
+
+def _bundled() -> Graph:
+    return load(table_files())
+
+
+@pytest.mark.parametrize("target", ["bundled.xlsx", "bundled"])
+def test_bundled_graph_round_trips_through_the_filled_template(
+    tmp_path: Path, article_text: str, target: str
+) -> None:
+    """data/*.ttl built from tables -> `template --bundled` -> `import --alone`: isomorphic."""
+    out, ttl = tmp_path / target, tmp_path / "back.ttl"
+    runner = CliRunner()
+    made = runner.invoke(cli, ["template", "--bundled", "-o", str(out)])
+    assert made.exit_code == 0, made.output
+    back = runner.invoke(cli, ["import", "--alone", str(out), "-o", str(ttl)])
+    assert back.exit_code == 0, back.output
+    original, rebuilt = _bundled(), Graph().parse(ttl, format="turtle")
+    assert len(original) == len(rebuilt) > 5000
+    assert isomorphic(original, rebuilt)
+    # every sheet filled, as many rows as the project's own tables
+    tables = read_tables(out)
+    for sheet in ("sources", "entities", "quotes", "statements", "derivations", "claims"):
+        with (DATA / "tables" / f"{sheet}.csv").open(encoding="utf-8", newline="") as fh:
+            assert len(tables.rows(sheet)) == sum(1 for _ in csv.DictReader(fh)) > 0, sheet
+
+
+def test_statements_come_back_in_the_order_of_their_quotes(article_text: str) -> None:
+    tables = extract(_bundled(), {"source/bjnews-2023-11-23": article_text})
+    rows = [tuple(r.get(c) for c in STATEMENTS.names) for r in tables.rows("statements")]
+    with (DATA / "tables" / "statements.csv").open(encoding="utf-8", newline="") as fh:
+        want = [tuple(r[c] for c in STATEMENTS.names) for r in csv.DictReader(fh)]
+    assert sorted(rows) == sorted(want)
+    for quote in {r[0] for r in want}:  # within a quote, the #sN order of the sheet
+        assert [r for r in rows if r[0] == quote] == [r for r in want if r[0] == quote]
+    # the derivations the tables hold, not those the compiler adds
+    with (DATA / "tables" / "derivations.csv").open(encoding="utf-8", newline="") as fh:
+        assert sorted(r["id"] for r in csv.DictReader(fh)) == [
+            r.get("id") for r in tables.rows("derivations")
+        ]
+
+
+def test_a_repeated_quote_keeps_its_occurrence(tmp_path: Path) -> None:
+    """A quote whose words occur twice: the row says 2, and compiles to the same offset."""
+    folder, text = tmp_path / "tables", tmp_path / "text.txt"
+    shutil.copytree(FIXTURE / "clean", folder)
+    words = (FIXTURE / "example-source.txt").read_text(encoding="utf-8") + "\n又:该局为副厅级。\n"
+    text.write_text(words, encoding="utf-8")
+    _set(folder / "sources.csv", 2, "sha256", hashlib.sha256(words.encode()).hexdigest())
+    _set(folder / "quotes.csv", 4, "occurrence", "2")
+    g = Graph().parse(data=import_tables(folder, [text], alone=True).turtle, format="turtle")
+    tables = extract_checked(g, [text])  # raises unless the sheets compile back to g
+    (row,) = [r for r in tables.rows("quotes") if r.get("id") == "example-qh-rank"]
+    assert row.get("occurrence") == "2"
+    assert (
+        words.index("该局为副厅级")
+        < words.rindex("该局为副厅级")
+        == int(g.value(URIRef(GKR + "evidence/example-qh-rank#position"), URIRef(OA + "start")))
+    )
+    assert all(r.get("occurrence") == "" for r in tables.rows("quotes") if r is not row)
+
+
+def test_occurrence_counts_as_locate_does() -> None:
+    assert occurrence("aa", "aaa", 1, "x") == 2  # overlapping copies count, as in locate
+    with pytest.raises(NotExpressible, match="not in the source's text at oa:start 0"):
+        occurrence("ab", "xab", 0, "x")
+
+
+def test_compile_back_names_triples_lost_and_added(article_text: str) -> None:
+    g = _bundled()
+    tables = extract(g, {"source/bjnews-2023-11-23": article_text})
+    extra = (URIRef(GKR + "org/cn-gs-general-office"), URIRef(GK + "rank"), Literal("x"))
+    gone = next(iter(g.triples((URIRef(GKR + "org/cn-gs-general-office"), None, None))))
+    g.add(extra)
+    g.remove(gone)
+    diff = compile_back(g, tables, [resources.article_path()])
+    assert diff.lost == [extra]
+    assert diff.added == [gone]
+
+
+def test_a_triple_no_sheet_expresses_is_refused_by_name_with_exit_2(
+    tmp_path: Path, article_text: str
+) -> None:
+    extra = tmp_path / "extra.ttl"
+    extra.write_text(
+        "<https://w3id.org/govkg/id/org/cn-gs-general-office> "
+        '<https://schema.org/foundingDate> "2020" .\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "t.xlsx"
+    args = ["template", "-o", str(out)]
+    for f in [*table_files(), extra]:
+        args += ["--from", str(f)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [
+        "govkg: error: compiling the sheets back loses "
+        "<https://w3id.org/govkg/id/org/cn-gs-general-office> <https://schema.org/foundingDate> "
+        '"2020": no sheet expresses it'
+    ]
+    assert not out.exists()
+    # a place: refused while extracting, with the reason
+    places = CliRunner().invoke(
+        cli, ["template", "--from", str(DATA / "places.ttl"), "-o", str(out)]
+    )
+    assert places.exit_code == 2
+    assert "places come from reference/provinces.csv" in places.stderr
+    assert not out.exists()
+
+
+def test_bundled_template_needs_alone_to_import(tmp_path: Path, article_text: str) -> None:
+    """Without --alone every id is a duplicate of the bundled graph's (exit 1)."""
+    out = tmp_path / "b"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["template", "--bundled", "-o", str(out)]).exit_code == 0
+    result = runner.invoke(cli, ["import", str(out), "-o", str(tmp_path / "x.ttl")])
+    assert result.exit_code == 1
+    assert "duplicate IRI" in result.stderr
+
+
+def _set(path: Path, row: int, column: str, value: str) -> None:
+    rows = list(csv.reader(path.open(encoding="utf-8")))
+    rows[row - 1][rows[0].index(column)] = value
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
