@@ -213,6 +213,14 @@ class _Extractor:
             (s for s in set(g.subjects()) if _ref(s).startswith("claim/")), key=str
         )
         self.claim_evidence = {URIRef(GKR + "evidence/claim-" + _ref(c)[6:]) for c in self.claims}
+        # (entity, property) -> the suffix of the compiler's not-in-source derivation's name
+        self.unknown_order: dict[tuple[object, str], str] = {}
+        method = URIRef(GKR + "concept/derivation-method/not-in-source")
+        for d in g.subjects(URIRef(GK + "derivationMethod"), method):
+            for node in g.objects(d, URIRef(GK + "derivedStatement")):
+                tail = str(d).rpartition("-")[2]
+                key = (g.value(node, RDF.subject), _curie(g, g.value(node, RDF.object)))
+                self.unknown_order[key] = tail.zfill(6) if tail.isdigit() else "0"
 
     def triple(self, node: URIRef) -> Triple:
         """The (subject, predicate, object) an rdf:Statement part reifies."""
@@ -241,7 +249,8 @@ class _Extractor:
         if text is None:
             raise NotExpressible(f"{where}: the text of {source} was not given (--source)")
         n = occurrence(exact, text, start, where)
-        locate(exact, text, n)  # the compiler finds it there again
+        if locate(exact, text, n)[0] != start:  # pragma: no cover - counted as locate does
+            raise NotExpressible(f"{where}: occurrence {n} of oa:exact is not at oa:start")
         return source, exact, "" if n == 1 else str(n)
 
     def bodies(self, ev: URIRef, p: str) -> list[URIRef]:
@@ -302,17 +311,9 @@ class _Extractor:
         """The gk:leftUnknown column, in the order that gives the compiler's derivations
         their names back (`…-leftunknown`, `…-leftunknown-2`, …)."""
         g = self.g
-        order: dict[str, str] = {}
-        for d in g.subjects(URIRef(GK + "derivationMethod"), URIRef(
-                GKR + "concept/derivation-method/not-in-source")):  # fmt: skip
-            for node in g.objects(d, URIRef(GK + "derivedStatement")):
-                if g.value(node, RDF.subject) == s:
-                    tail = str(d).rpartition("-")[2]
-                    order[_curie(g, g.value(node, RDF.object))] = (
-                        tail.zfill(6) if tail.isdigit() else "0"
-                    )
+        order = self.unknown_order
         values = [_curie(g, o) for o in g.objects(s, URIRef(GK + "leftUnknown"))]
-        values.sort(key=lambda v: (order.get(v, "999999"), v))
+        values.sort(key=lambda v: (order.get((s, v), "999999"), v))
         for v in values:
             if LIST_SEPARATOR in v or v.startswith("<"):
                 raise NotExpressible(
