@@ -200,6 +200,26 @@ def test_bundled_template_needs_alone_to_import(tmp_path: Path, article_text: st
 
 def _set(path: Path, row: int, column: str, value: str) -> None:
     rows = list(csv.reader(path.open(encoding="utf-8")))
+    if column not in rows[0]:  # a sheet may leave optional columns out
+        rows = [[*r, ""] for r in rows]
+        rows[0][-1] = column
     rows[row - 1][rows[0].index(column)] = value
     with path.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh, lineterminator="\n").writerows(rows)
+
+
+def test_unknowns_keep_the_order_that_names_their_derivations(tmp_path: Path) -> None:
+    """Two not-in-source derivations on one body are named …-leftunknown, …-leftunknown-2
+    by the order of the unknown column: the extracted row gives the same names back."""
+    folder = tmp_path / "tables"
+    shutil.copytree(FIXTURE / "clean", folder)
+    _set(folder / "entities.csv", 2, "unknown", "org:originalOrganization|gk:directlyUnder")
+    text = FIXTURE / "example-source.txt"
+    g = Graph().parse(
+        data=import_tables(folder, [text], check_shapes=False, alone=True).turtle, format="turtle"
+    )
+    second = URIRef(GKR + "evidence/org-cn-qh-test-data-bureau-leftunknown-2#s1")
+    assert g.value(second, URIRef(PREFIXES["rdf"] + "object")) == URIRef(GK + "directlyUnder")
+    tables = extract_checked(g, [text])
+    (row,) = [r for r in tables.rows("entities") if r.get("id") == "org/cn-qh-test-data-bureau"]
+    assert row.get("unknown") == "org:originalOrganization|gk:directlyUnder"
