@@ -174,9 +174,9 @@ def test_a_triple_no_sheet_expresses_is_refused_by_name_with_exit_2(
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2, result.output
     assert result.stderr.splitlines() == [
-        "govkg: error: compiling the sheets back loses "
-        "<https://w3id.org/govkg/id/org/cn-gs-general-office> <https://schema.org/foundingDate> "
-        '"2020": no sheet expresses it'
+        "govkg: error: compiling the sheets back loses org/cn-gs-general-office "
+        'schema:foundingDate "2020": no column of the entities sheet holds it, and no quote '
+        "states it (an rdf:Statement body) nor a derivation derives it"
     ]
     assert not out.exists()
     # a place: refused while extracting, with the reason
@@ -223,3 +223,46 @@ def test_unknowns_keep_the_order_that_names_their_derivations(tmp_path: Path) ->
     tables = extract_checked(g, [text])
     (row,) = [r for r in tables.rows("entities") if r.get("id") == "org/cn-qh-test-data-bureau"]
     assert row.get("unknown") == "org:originalOrganization|gk:directlyUnder"
+
+
+def test_import_alone_still_validates_against_the_shapes(tmp_path: Path) -> None:
+    folder = tmp_path / "tables"
+    shutil.copytree(FIXTURE / "clean", folder)
+    path = folder / "statements.csv"
+    kept = [r for r in csv.reader(path.open(encoding="utf-8")) if "gk:managedBy" not in r]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(kept)
+    out = tmp_path / "x.ttl"
+    text = str(FIXTURE / "example-source.txt")
+    result = CliRunner().invoke(
+        cli, ["import", "--alone", str(folder), "--source", text, "-o", str(out)]
+    )
+    assert result.exit_code == 1
+    assert "entities.csv:2:id: S53" in result.stderr and "gk:managedBy" in result.stderr
+    assert not out.exists()
+
+
+def test_a_triple_the_importer_would_add_is_refused_by_name(
+    tmp_path: Path, article_text: str
+) -> None:
+    """A graph lacking what the rows compile to (an attestedBy link) is no round trip either."""
+    g = _bundled()
+    body = URIRef(GKR + "org/cn-fj-big-data-bureau")
+    link = (
+        body,
+        URIRef(GK + "attestedBy"),
+        URIRef(GKR + "evidence/cn-fj-big-data-bureau-managed-by-drc"),
+    )
+    assert link in g
+    g.remove(link)
+    path = tmp_path / "less.nt"
+    g.serialize(path, format="nt", encoding="utf-8")
+    out = tmp_path / "t"
+    result = CliRunner().invoke(cli, ["template", "--from", str(path), "-o", str(out)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "govkg: error: compiling the sheets back adds org/cn-fj-big-data-bureau gk:attestedBy "
+        "evidence/cn-fj-big-data-bureau-managed-by-drc: the importer makes it from the "
+        "entities rows, but the graph lacks it"
+    )
+    assert not out.exists()

@@ -32,7 +32,7 @@ class NotExpressible(BadInput):
     """A triple of the graph that no table cell can hold."""
 
 
-def _curie(g: Graph, iri: URIRef) -> str:
+def curie_of(g: Graph, iri: URIRef) -> str:
     """The project's CURIE for `iri` (its own prefixes, not the file's), else <iri>."""
     best = max((ns for ns in PREFIXES.values() if str(iri).startswith(ns)), key=len, default="")
     if not best:
@@ -41,7 +41,7 @@ def _curie(g: Graph, iri: URIRef) -> str:
     return f"{prefix}:{str(iri)[len(best) :]}"
 
 
-def _ref(term: object) -> str:
+def ref_of(term: object) -> str:
     return str(term)[len(GKR) :] if isinstance(term, URIRef) and str(term).startswith(GKR) else ""
 
 
@@ -73,7 +73,7 @@ _IRI_COLUMNS = ("part_of", "publisher")
 def _fits(o: object, column: str | None, lang: str | None) -> bool:
     """Whether compiling the cell gives back exactly `o` (IRI, language, datatype)."""
     if column in _IRI_COLUMNS:
-        return bool(_ref(o))
+        return bool(ref_of(o))
     if not isinstance(o, Literal):
         return False
     want = XSD.dateTime if column == "published" else None
@@ -91,10 +91,10 @@ def source_rows(g: Graph) -> tuple[list[Row], list[Triple]]:
     """
     rows: list[Row] = []
     elsewhere: list[Triple] = []
-    subjects = sorted({s for s in g.subjects() if _ref(s).startswith("source/")}, key=str)
+    subjects = sorted({s for s in g.subjects() if ref_of(s).startswith("source/")}, key=str)
     for n, s in enumerate(subjects, start=2):
-        ref = _ref(s)
-        types = frozenset(_curie(g, t) for t in g.objects(s, RDF.type))
+        ref = ref_of(s)
+        types = frozenset(curie_of(g, t) for t in g.objects(s, RDF.type))
         kind = _KINDS.get(types)
         if kind is None:
             raise NotExpressible(f"{ref}: rdf:type {' '.join(sorted(types))} is no source kind")
@@ -103,7 +103,7 @@ def source_rows(g: Graph) -> tuple[list[Row], list[Triple]]:
         for p, o in sorted(g.predicate_objects(s)):
             if p == RDF.type:
                 continue
-            curie = _curie(g, p)
+            curie = curie_of(g, p)
             if curie in SCHEMA_PROPERTIES and curie not in known:
                 elsewhere.append((s, p, o))
                 continue
@@ -116,7 +116,7 @@ def source_rows(g: Graph) -> tuple[list[Row], list[Triple]]:
                 raise NotExpressible(f"{ref}: {curie} {o.n3()} is not what {column} builds")
             if column is None:
                 raise NotExpressible(f"{ref}: {curie} {o.n3()} has no column")
-            value = _ref(o) or str(o)
+            value = ref_of(o) or str(o)
             if cells.get(column, value) != value:
                 raise NotExpressible(f"{ref}: {curie} {o.n3()} disagrees with {column}")
             cells[column] = value
@@ -153,7 +153,7 @@ def _iri(curie: str) -> str:
 
 
 def _name(term: object) -> str:
-    return _ref(term) or (term.n3() if hasattr(term, "n3") else str(term))
+    return ref_of(term) or (term.n3() if hasattr(term, "n3") else str(term))
 
 
 def _text(term: object) -> str:
@@ -172,10 +172,10 @@ def _many(s: URIRef, p: str, values: list[str]) -> str:
 def object_cells(g: Graph, where: str, o: object) -> dict[str, str]:
     """The object, lang and datatype cells that compile back to `o` (statements, derivations)."""
     if isinstance(o, URIRef):
-        ref = _ref(o)
+        ref = ref_of(o)
         if ref and "#" not in ref:
             return {"object": ref, "lang": "", "datatype": ""}
-        c = _curie(g, o)
+        c = curie_of(g, o)
         if not c.startswith("<") and not c.startswith(("gkr:", "gks:", "wd:")):
             return {"object": c, "lang": "", "datatype": ""}
         raise NotExpressible(f"{where}: object {o.n3()} is neither a govkg resource nor a term")
@@ -185,7 +185,7 @@ def object_cells(g: Graph, where: str, o: object) -> dict[str, str]:
         if o.language not in LANGS:
             raise NotExpressible(f"{where}: object {o.n3()}: language not one of {LANGS}")
         return {"object": str(o), "lang": o.language, "datatype": ""}
-    dt = "xsd:string" if o.datatype is None else _curie(g, o.datatype)
+    dt = "xsd:string" if o.datatype is None else curie_of(g, o.datatype)
     if dt not in DATATYPES:
         raise NotExpressible(f"{where}: object {o.n3()}: datatype not one of {DATATYPES}")
     return {"object": str(o), "lang": "", "datatype": dt}
@@ -210,16 +210,16 @@ class _Extractor:
         self.g = g
         self.texts = texts
         self.claims = sorted(
-            (s for s in set(g.subjects()) if _ref(s).startswith("claim/")), key=str
+            (s for s in set(g.subjects()) if ref_of(s).startswith("claim/")), key=str
         )
-        self.claim_evidence = {URIRef(GKR + "evidence/claim-" + _ref(c)[6:]) for c in self.claims}
+        self.claim_evidence = {URIRef(GKR + "evidence/claim-" + ref_of(c)[6:]) for c in self.claims}
         # (entity, property) -> the suffix of the compiler's not-in-source derivation's name
         self.unknown_order: dict[tuple[object, str], str] = {}
         method = URIRef(GKR + "concept/derivation-method/not-in-source")
         for d in g.subjects(URIRef(GK + "derivationMethod"), method):
             for node in g.objects(d, URIRef(GK + "derivedStatement")):
                 tail = str(d).rpartition("-")[2]
-                key = (g.value(node, RDF.subject), _curie(g, g.value(node, RDF.object)))
+                key = (g.value(node, RDF.subject), curie_of(g, g.value(node, RDF.object)))
                 self.unknown_order[key] = tail.zfill(6) if tail.isdigit() else "0"
 
     def triple(self, node: URIRef) -> Triple:
@@ -236,9 +236,9 @@ class _Extractor:
         g = self.g
         where = _name(ev)
         target = _one(g, ev, "oa:hasTarget")
-        source = _ref(_one(g, target, "oa:hasSource"))
+        source = ref_of(_one(g, target, "oa:hasSource"))
         selectors = {
-            _curie(g, t): sel for sel in g.objects(target, URIRef(OA + "hasSelector"))
+            curie_of(g, t): sel for sel in g.objects(target, URIRef(OA + "hasSelector"))
             for t in g.objects(sel, RDF.type)
         }  # fmt: skip
         if set(selectors) != {"oa:TextQuoteSelector", "oa:TextPositionSelector"}:
@@ -268,12 +268,12 @@ class _Extractor:
     def entities(self) -> list[Row]:
         g = self.g
         subjects = sorted(
-            (s for s in set(g.subjects()) if _ref(s).split("/", 1)[0] in ENTITY_KINDS), key=str
+            (s for s in set(g.subjects()) if ref_of(s).split("/", 1)[0] in ENTITY_KINDS), key=str
         )
         rows = []
         for n, s in enumerate(subjects, start=2):
-            ref = _ref(s)
-            types = [_curie(g, t) for t in g.objects(s, RDF.type)]
+            ref = ref_of(s)
+            types = [curie_of(g, t) for t in g.objects(s, RDF.type)]
             if not types:
                 raise NotExpressible(f"{ref}: rdf:type missing (the class column is required)")
             cells = {"id": ref, "class": _many(s, "rdf:type", types)}
@@ -294,9 +294,9 @@ class _Extractor:
             cells["alt_zh"] = _many(s, "skos:altLabel", alts)
             place = _one(g, s, "gk:jurisdiction", need=False)
             if place is not None:
-                if not _ref(place).startswith("place/"):
+                if not ref_of(place).startswith("place/"):
                     raise NotExpressible(f"{ref}: gk:jurisdiction {place.n3()} is not a place")
-                cells["jurisdiction"] = _ref(place)[len("place/") :]
+                cells["jurisdiction"] = ref_of(place)[len("place/") :]
             cells["unknown"] = self.unknowns(s)
             for lang in LANGS:
                 cells[f"comment_{lang}"] = _text(_one(g, s, "rdfs:comment", lang, need=False))
@@ -312,12 +312,12 @@ class _Extractor:
         their names back (`…-leftunknown`, `…-leftunknown-2`, …)."""
         g = self.g
         order = self.unknown_order
-        values = [_curie(g, o) for o in g.objects(s, URIRef(GK + "leftUnknown"))]
+        values = [curie_of(g, o) for o in g.objects(s, URIRef(GK + "leftUnknown"))]
         values.sort(key=lambda v: (order.get((s, v), "999999"), v))
         for v in values:
             if LIST_SEPARATOR in v or v.startswith("<"):
                 raise NotExpressible(
-                    f"{_ref(s)}: gk:leftUnknown {v} is no property of the vocabulary"
+                    f"{ref_of(s)}: gk:leftUnknown {v} is no property of the vocabulary"
                 )
         return LIST_SEPARATOR.join(values)
 
@@ -327,7 +327,7 @@ class _Extractor:
         for ev in set(g.subjects(RDF.type, URIRef(GK + "Evidence"))):
             if ev in self.claim_evidence:
                 continue
-            key = _ref(ev)
+            key = ref_of(ev)
             if not key.startswith("evidence/") or "#" in key:
                 raise NotExpressible(f"{_name(ev)}: an annotation's IRI is evidence/{{key}}")
             source, exact, occ = self.quote_of(ev)
@@ -348,11 +348,11 @@ class _Extractor:
             for node in self.bodies(ev, "oa:hasBody"):
                 s, p, o = self.triple(node)
                 where = f"{_name(node)}"
-                if not _ref(s):
+                if not ref_of(s):
                     raise NotExpressible(f"{where}: rdf:subject {s.n3()} is no govkg resource")
                 statement_rows.append(Row("statements", len(statement_rows) + 2, {
-                    "quote": key[len("evidence/") :], "subject": _ref(s),
-                    "predicate": _curie(g, p), **object_cells(g, where, o),
+                    "quote": key[len("evidence/") :], "subject": ref_of(s),
+                    "predicate": curie_of(g, p), **object_cells(g, where, o),
                 }))  # fmt: skip
         return quote_rows, statement_rows
 
@@ -361,21 +361,21 @@ class _Extractor:
         rows = []
         for d in sorted(set(g.subjects(RDF.type, URIRef(GK + "Derivation"))), key=str):
             where = _name(d)
-            method = _ref(_one(g, d, "gk:derivationMethod")).rpartition("/")[2]
+            method = ref_of(_one(g, d, "gk:derivationMethod")).rpartition("/")[2]
             (node,) = self.bodies(d, "gk:derivedStatement") or (None,)
             if node is None:
                 raise NotExpressible(f"{where}: gk:derivedStatement missing")
             s, p, o = self.triple(node)
-            pc = _curie(g, p)
+            pc = curie_of(g, p)
             if (method, pc) in _GENERATED_BY_COMPILER or (
-                _ref(s).startswith("claim/") and pc in _CLAIM_DERIVED
+                ref_of(s).startswith("claim/") and pc in _CLAIM_DERIVED
             ):
                 continue  # the compiler makes it again from the entity's or claim's row
             grounds = [
-                _ref(x)[len("evidence/") :] for x in g.objects(d, URIRef(PROV + "wasDerivedFrom"))
+                ref_of(x)[len("evidence/") :] for x in g.objects(d, URIRef(PROV + "wasDerivedFrom"))
             ]
             rows.append(Row("derivations", len(rows) + 2, {
-                "id": _ref(d)[len("evidence/") :], "subject": _ref(s), "predicate": pc,
+                "id": ref_of(d)[len("evidence/") :], "subject": ref_of(s), "predicate": pc,
                 **object_cells(g, where, o), "method": method,
                 "from": _many(d, "prov:wasDerivedFrom", grounds),
                 "comment_en": _text(_one(g, d, "rdfs:comment", "en")),
@@ -388,8 +388,8 @@ class _Extractor:
         rows = []
         datasets: dict[str, str] = {}
         for c in self.claims:
-            key = _ref(c)[len("claim/") :]
-            where = _ref(c)
+            key = ref_of(c)[len("claim/") :]
+            where = ref_of(c)
             topic = _one(g, c, "gk:claimAbout")
             topic_en = str(_one(g, topic, "skos:prefLabel", "en"))
             label_en = str(_one(g, c, "rdfs:label", "en"))
@@ -399,9 +399,9 @@ class _Extractor:
                 )
             ev = URIRef(GKR + f"evidence/claim-{key}")
             source, exact, occ = self.quote_of(ev)
-            dataset = _ref(_one(g, c, "qb:dataSet"))
+            dataset = ref_of(_one(g, c, "qb:dataSet"))
             datasets[dataset] = source
-            links = {p: sorted(_ref(o)[len("claim/") :] for o in g.objects(c, URIRef(_iri(p))))
+            links = {p: sorted(ref_of(o)[len("claim/") :] for o in g.objects(c, URIRef(_iri(p))))
                      for p in _CLAIM_LINKS}  # fmt: skip
             if len(links["gk:partOf"]) > 1 or len(links["gk:shareDenominator"]) > 1:
                 raise NotExpressible(f"{where}: gk:partOf / gk:shareDenominator has several values")
@@ -418,16 +418,16 @@ class _Extractor:
                 "topic_zh": str(_one(g, topic, "skos:prefLabel", "zh")),
                 "topic_en": topic_en,
                 "value": str(_one(g, c, "gk:statedValue")),
-                "unit": _ref(_one(g, c, "gk:unit")).rpartition("/")[2],
+                "unit": ref_of(_one(g, c, "gk:unit")).rpartition("/")[2],
                 "stated_text": str(_one(g, c, "gk:statedText")),
                 "stated_text_en": label_en[len(topic_en) + 2 :],
                 "source": source, "quote": exact, "occurrence": occ,
                 "as_of": _text(_one(g, c, "gk:asOf", need=False)),
-                "qualifier": _ref(qualifier).rpartition("/")[2] if qualifier is not None else "",
+                "qualifier": ref_of(qualifier).rpartition("/")[2] if qualifier is not None else "",
                 "total": _text(_one(g, c, "gk:statedAsTotal", need=False)),
                 "list_exhaustive": _text(_one(g, c, "gk:listIsExhaustive", need=False)),
                 "part_of": "".join(links["gk:partOf"]), "share_of": share,
-                "stated_by": _ref(_one(g, c, "gk:statedBy")),
+                "stated_by": ref_of(_one(g, c, "gk:statedBy")),
                 "year": _text(_one(g, c, "dct:date", need=False)),
                 "comment_en": _text(_one(g, c, "rdfs:comment", "en", need=False)),
             }))  # fmt: skip
@@ -443,7 +443,7 @@ _SHEETLESS = {  # kinds of govkg resource no sheet describes, and why
 
 def _covered(g: Graph, s: object) -> str | None:
     """Why no sheet covers subject `s`, or None if one does."""
-    ref = _ref(s)
+    ref = ref_of(s)
     if not ref:
         return "it is no govkg resource (ontology terms and other IRIs are not data)"
     kind = ref.split("/", 1)[0]
@@ -464,7 +464,7 @@ def extract(g: Graph, texts: dict[str, str] | None = None) -> Tables:
         why = _covered(g, s)
         if why:
             p, o = next(iter(sorted(g.predicate_objects(s))))
-            raise NotExpressible(f"{_name(s)} {_curie(g, p)} {o.n3()}: {why}")
+            raise NotExpressible(f"{_name(s)} {curie_of(g, p)} {o.n3()}: {why}")
     x = _Extractor(g, texts)
     sources, _elsewhere = source_rows(g)
     claims, datasets = x.claims_sheet()

@@ -76,6 +76,32 @@ def compile_back(g: Graph, tables: Tables, sources: list[Path]) -> Diff:
     return Diff(sorted(lost), sorted(added))
 
 
+def _show(g: Graph, term: object) -> str:
+    from rdflib import URIRef
+
+    from govkg.tables.extract import curie_of, ref_of
+
+    if isinstance(term, URIRef):
+        return ref_of(term) or curie_of(g, term)
+    return term.n3()
+
+
+def _why(s: object, lost: bool) -> str:
+    """Why the sheets do not give back a triple about `s` (by what kind of resource it is)."""
+    from govkg.tables.extract import ref_of
+
+    kind = ref_of(s).split("/", 1)[0]
+    sheet = {"source": "sources", "claim": "claims", "evidence": "quotes or derivations"}.get(
+        kind, "entities"
+    )
+    if lost:
+        return (
+            f"no column of the {sheet} sheet holds it, and no quote states it "
+            "(an rdf:Statement body) nor a derivation derives it"
+        )
+    return f"the importer makes it from the {sheet} rows, but the graph lacks it"
+
+
 def extract_checked(g: Graph, sources: list[Path]) -> Tables:
     """`extract(g)`, refused by name unless the tables compile back to exactly `g`."""
     tables = extract(g, source_texts(g, sources))
@@ -85,7 +111,7 @@ def extract_checked(g: Graph, sources: list[Path]) -> Tables:
             s, p, o = triples[0]
             more = f" (and {len(triples) - 1} more)" if len(triples) > 1 else ""
             raise NotExpressible(
-                f"compiling the sheets back {kind} {s.n3()} {p.n3()} {o.n3()}{more}: "
-                "no sheet expresses it"
+                f"compiling the sheets back {kind} {_show(g, s)} {_show(g, p)} {_show(g, o)}"
+                f"{more}: {_why(s, kind == 'loses')}"
             )
     return tables
