@@ -129,7 +129,8 @@ def test_a_repeated_quote_keeps_its_occurrence(tmp_path: Path) -> None:
     _set(folder / "sources.csv", 2, "sha256", hashlib.sha256(words.encode()).hexdigest())
     _set(folder / "quotes.csv", 4, "occurrence", "2")
     g = Graph().parse(data=import_tables(folder, [text], alone=True).turtle, format="turtle")
-    tables = extract_checked(g, [text])  # raises unless the sheets compile back to g
+    tables, alone = extract_checked(g, [text])  # raises unless the sheets compile back to g
+    assert alone
     (row,) = [r for r in tables.rows("quotes") if r.get("id") == "example-qh-rank"]
     assert row.get("occurrence") == "2"
     assert (
@@ -220,7 +221,7 @@ def test_unknowns_keep_the_order_that_names_their_derivations(tmp_path: Path) ->
     )
     second = URIRef(GKR + "evidence/org-cn-qh-test-data-bureau-leftunknown-2#s1")
     assert g.value(second, URIRef(PREFIXES["rdf"] + "object")) == URIRef(GK + "directlyUnder")
-    tables = extract_checked(g, [text])
+    tables, _alone = extract_checked(g, [text])
     (row,) = [r for r in tables.rows("entities") if r.get("id") == "org/cn-qh-test-data-bureau"]
     assert row.get("unknown") == "org:originalOrganization|gk:directlyUnder"
 
@@ -266,3 +267,30 @@ def test_a_triple_the_importer_would_add_is_refused_by_name(
         "entities rows, but the graph lacks it"
     )
     assert not out.exists()
+
+
+def test_an_import_that_extends_the_bundled_graph_round_trips(
+    tmp_path: Path, article_text: str
+) -> None:
+    """`govkg import` output (ids new, a fact about a bundled body) -> template -> import."""
+    folder = tmp_path / "tables"
+    shutil.copytree(FIXTURE / "clean", folder)
+    with (folder / "statements.csv").open("a", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerow(
+            ["example-qh-rank", "org/cn-fj-big-data-bureau", "rdfs:comment", "test only", "en", ""]
+        )
+    text = FIXTURE / "example-source.txt"
+    first = tmp_path / "first.ttl"
+    first.write_text(import_tables(folder, [text], check_shapes=False).turtle, encoding="utf-8")
+    out, again = tmp_path / "t", tmp_path / "again.ttl"
+    runner = CliRunner()
+    made = runner.invoke(
+        cli, ["template", "--from", str(first), "--source", str(text), "-o", str(out)]
+    )
+    assert made.exit_code == 0, made.output
+    assert "with govkg import (it extends the bundled graph)" in made.stderr
+    ids = [r.get("id") for r in read_tables(out).rows("entities")]
+    assert "org/cn-fj-big-data-bureau" not in ids and len(ids) == 3  # no row for a bundled body
+    back = runner.invoke(cli, ["import", str(out), "--source", str(text), "-o", str(again)])
+    assert back.exit_code == 0, back.output
+    assert isomorphic(Graph().parse(first), Graph().parse(again))

@@ -49,7 +49,9 @@ def template_command(
 
     Fill it and turn it into Turtle with `govkg import`. With --from or --bundled the sheets
     hold a graph's facts; a triple no sheet can express is refused by name (exit 2) and
-    nothing is written.
+    nothing is written. A graph of its own (the bundled data, `import --alone` output)
+    imports back with `govkg import --alone`; one that extends the bundled graph (`govkg
+    import` output) with `govkg import`.
 
     \b
       govkg template --bundled -o facts.xlsx
@@ -71,7 +73,10 @@ def template_command(
         article = resources.article_path()
         if article.is_file() and article not in texts:
             texts.append(article)
-        tables = extract_checked(load(list(graphs) or table_files()), texts)
+        tables, alone = extract_checked(load(list(graphs) or table_files()), texts)
     vocab = vocabulary(resources.ontology_files(), resources.data_files(), existing=False)
     write_template(output, allowed_values(vocab), lang, tables)
     click.echo(f"wrote {output}", err=True)
+    if tables is not None:
+        how = "govkg import --alone" if alone else "govkg import (it extends the bundled graph)"
+        click.echo(f"the sheets compile back to exactly the graph with {how}", err=True)

@@ -206,9 +206,10 @@ def occurrence(exact: str, text: str, start: int, where: str) -> int:
 
 
 class _Extractor:
-    def __init__(self, g: Graph, texts: dict[str, str]) -> None:
+    def __init__(self, g: Graph, texts: dict[str, str], existing: frozenset[str]) -> None:
         self.g = g
         self.texts = texts
+        self.existing = existing
         self.claims = sorted(
             (s for s in set(g.subjects()) if ref_of(s).startswith("claim/")), key=str
         )
@@ -268,7 +269,12 @@ class _Extractor:
     def entities(self) -> list[Row]:
         g = self.g
         subjects = sorted(
-            (s for s in set(g.subjects()) if ref_of(s).split("/", 1)[0] in ENTITY_KINDS), key=str
+            (
+                s
+                for s in set(g.subjects())
+                if ref_of(s).split("/", 1)[0] in ENTITY_KINDS and ref_of(s) not in self.existing
+            ),
+            key=str,
         )
         rows = []
         for n, s in enumerate(subjects, start=2):
@@ -456,16 +462,22 @@ def _covered(g: Graph, s: object) -> str | None:
     return _SHEETLESS.get(kind, f"no sheet holds a {kind!r} resource")
 
 
-def extract(g: Graph, texts: dict[str, str] | None = None) -> Tables:
+def extract(
+    g: Graph, texts: dict[str, str] | None = None, existing: frozenset[str] = frozenset()
+) -> Tables:
     """The graph's facts as the importer's sheets; `texts` maps each article source to its
-    text (occurrence numbers are counted in it). NotExpressible names what no sheet holds."""
+    text (occurrence numbers are counted in it). NotExpressible names what no sheet holds.
+
+    `existing`: resources of the graph the tables extend (the bundled one): they get no
+    entities row, what `g` says about them comes from its quotes' statements.
+    """
     texts = texts or {}
     for s in sorted(set(g.subjects()), key=str):
         why = _covered(g, s)
         if why:
             p, o = next(iter(sorted(g.predicate_objects(s))))
             raise NotExpressible(f"{_name(s)} {curie_of(g, p)} {o.n3()}: {why}")
-    x = _Extractor(g, texts)
+    x = _Extractor(g, texts, existing)
     sources, _elsewhere = source_rows(g)
     claims, datasets = x.claims_sheet()
     for row in sources:

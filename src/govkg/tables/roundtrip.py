@@ -36,13 +36,16 @@ def load(files: list[Path]) -> Graph:
     return to_rdflib(q.triple for f in files for q in parse_file(f))
 
 
-def source_texts(g: Graph, files: list[Path]) -> dict[str, str]:
-    """Each article source of `g` whose text is among `files` (matched by SHA-256)."""
+def source_texts(g: Graph, files: list[Path], bundled: bool = False) -> dict[str, str]:
+    """Each article source of `g` (and of the bundled graph, if `bundled`) whose text is
+    among `files` (matched by SHA-256)."""
     from rdflib import URIRef
 
     from govkg.namespaces import GKR
+    from govkg.tables.importer import _bundled_sources
 
-    wanted = {str(o): str(s)[len(GKR) :] for s, o in g.subject_objects(URIRef(GK + "sha256"))}
+    wanted = _bundled_sources() if bundled else {}
+    wanted |= {str(o): str(s)[len(GKR) :] for s, o in g.subject_objects(URIRef(GK + "sha256"))}
     texts: dict[str, str] = {}
     for f in files:
         try:
@@ -61,12 +64,13 @@ class Diff:
     added: list[tuple]
 
 
-def compile_back(g: Graph, tables: Tables, sources: list[Path]) -> Diff:
-    """What compiling `tables` alone gives that `g` lacks (added), and the reverse (lost)."""
+def compile_back(g: Graph, tables: Tables, sources: list[Path], alone: bool = True) -> Diff:
+    """What compiling `tables` (alone, or extending the bundled graph) gives that `g` lacks
+    (added), and the reverse (lost)."""
     from govkg.tables.importer import compile_read
 
     try:
-        result = compile_read(tables, "graph", sources, check_shapes=False, alone=True)
+        result = compile_read(tables, "graph", sources, check_shapes=False, alone=alone)
     except TablesInvalid as err:
         raise NotExpressible(
             f"the extracted tables do not compile back: {err.problems[0]}"
@@ -102,10 +106,36 @@ def _why(s: object, lost: bool) -> str:
     return f"the importer makes it from the {sheet} rows, but the graph lacks it"
 
 
-def extract_checked(g: Graph, sources: list[Path]) -> Tables:
-    """`extract(g)`, refused by name unless the tables compile back to exactly `g`."""
-    tables = extract(g, source_texts(g, sources))
-    diff = compile_back(g, tables, sources)
+def stands_alone(g: Graph, bundled: frozenset[str]) -> bool:
+    """Whether `g` is a graph of its own (the bundled data, `govkg import --alone` output)
+    rather than one extending the bundled graph (`govkg import` output): it describes
+    some bundled resource itself, or the claim-topic scheme."""
+    from rdflib import URIRef
+    from rdflib.namespace import RDF, SKOS
+
+    from govkg.namespaces import GKR
+
+    if (URIRef(GKR + "concept/claim-topic"), RDF.type, SKOS.ConceptScheme) in g:
+        return True
+    return any(str(s)[len(GKR) :] in bundled for s in g.subjects(RDF.type, None))
+
+
+def bundled_resources() -> frozenset[str]:
+    """The resource paths of the bundled graph (what tables that extend it may refer to)."""
+    from govkg.tables.vocab import vocabulary
+
+    vocab = vocabulary(resources.ontology_files(), resources.data_files(), existing=True)
+    return frozenset(vocab.existing)
+
+
+def extract_checked(g: Graph, sources: list[Path]) -> tuple[Tables, bool]:
+    """`extract(g)`, refused by name unless the tables compile back to exactly `g`; and
+    whether they stand alone (`govkg import --alone`) or extend the bundled graph."""
+    bundled = bundled_resources()
+    alone = stands_alone(g, bundled)
+    existing = frozenset() if alone else bundled
+    tables = extract(g, source_texts(g, sources, bundled=not alone), existing)
+    diff = compile_back(g, tables, sources, alone)
     for kind, triples in (("loses", diff.lost), ("adds", diff.added)):
         if triples:
             s, p, o = triples[0]
@@ -114,4 +144,4 @@ def extract_checked(g: Graph, sources: list[Path]) -> Tables:
                 f"compiling the sheets back {kind} {_show(g, s)} {_show(g, p)} {_show(g, o)}"
                 f"{more}: {_why(s, kind == 'loses')}"
             )
-    return tables
+    return tables, alone
