@@ -26,7 +26,13 @@ from govkg.errors import EXIT_CODES_HELP
     type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
     help="The Turtle file to write (atomically), or - for standard output.",
 )
-def import_command(table: Path, sources: tuple[Path, ...], output: Path) -> None:
+@click.option(
+    "--alone",
+    is_flag=True,
+    help="The tables stand by themselves (e.g. from `govkg template --bundled`): not checked "
+    "against or merged with the bundled graph, so their ids need not be new.",
+)
+def import_command(table: Path, sources: tuple[Path, ...], output: Path, alone: bool) -> None:
     """Turn TABLE (a folder of CSV sheets, one sheet's .csv, or an .xlsx) into Turtle.
 
     Every row is checked (schema, IRIs minted by the project's rule, known classes,
@@ -44,7 +50,7 @@ def import_command(table: Path, sources: tuple[Path, ...], output: Path) -> None
     if article.is_file() and article not in texts:
         texts.append(article)
     try:
-        result = import_tables(table, texts)
+        result = import_tables(table, texts, alone=alone)
     except TablesInvalid as err:
         for problem in err.problems:
             click.echo(f"govkg: error: {table}: {problem.text(err.folder)}", err=True)

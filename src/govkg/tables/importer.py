@@ -5,6 +5,11 @@ must be new, references may point at bundled resources, quotes are found in the 
 texts (matched to sources by SHA-256, the bundled article included). The Turtle is then
 merged with the bundled graph and validated against the shapes; only when every row passes
 and the merge has no Violation is the file written (atomically).
+
+`alone`: the tables stand by themselves (e.g. the bundled tables, or tables `govkg template
+--from` extracted from a whole graph): ids need not be new, references go only to the
+tables' own resources and the places, the claim-topic scheme is described, and the Turtle
+is validated with the places alone.
 """
 
 from __future__ import annotations
@@ -64,35 +69,49 @@ def source_texts(tables: Tables, files: list[Path]) -> dict[str, str]:
     return texts
 
 
-def layout(out: Compiled, title: str) -> list[Section]:
+def places_file() -> Path:
+    """The places (from reference/provinces.csv): the one data file tables always refer to."""
+    return resources.data_dir() / "places.ttl"
+
+
+def layout(out: Compiled, title: str, describe_scheme: bool = False) -> list[Section]:
     src = Section("Sources")
     for ref, pairs in out.sources.items():
         src.add(I(ref), pairs)
     ents = Section("Resources and their facts")
     for ref, pairs in out.subjects.items():
         ents.add(I(ref), pairs)
-    return [src, ents, *claim_sections(out, describe_scheme=False), *evidence_sections(out)]
+    return [src, ents, *claim_sections(out, describe_scheme), *evidence_sections(out)]
 
 
-def import_tables(table: Path, sources: list[Path], *, check_shapes: bool = True) -> Imported:
+def import_tables(
+    table: Path, sources: list[Path], *, check_shapes: bool = True, alone: bool = False
+) -> Imported:
     """The Turtle for `table`, or TablesInvalid (every bad row) / BadInput."""
-    tables = read_tables(table)
+    return compile_read(read_tables(table), str(table), sources, check_shapes, alone)
+
+
+def compile_read(
+    tables: Tables, name: str, sources: list[Path], check_shapes: bool = True, alone: bool = False
+) -> Imported:
+    """`import_tables` for tables already read (or extracted from a graph)."""
     texts = source_texts(tables, sources)
-    vocab = vocabulary(resources.ontology_files(), resources.data_files(), existing=True)
+    graph = [places_file()] if alone else resources.data_files()
+    vocab = vocabulary(resources.ontology_files(), graph, existing=not alone)
     out = compile_tables(tables, vocab, texts)
-    secs = layout(out, str(table))
+    secs = layout(out, name, describe_scheme=alone)
     header = (
-        f"govkg data imported from {Path(table).name} by `govkg import`.\n"
+        f"govkg data imported from {Path(name).name} by `govkg import`.\n"
         "Every fact rests on a quote (oa:Annotation with its rdf:Statement bodies) or is a\n"
         "gk:Derivation saying how and from which quotes it was concluded."
     )
     turtle = render(header, secs, used_prefixes(secs))
     if check_shapes:
-        _validate_merged(turtle, tables)
+        _validate_merged(turtle, tables, alone)
     return Imported(turtle, out, len(out.stated), len(out.derived))
 
 
-def _validate_merged(turtle: str, tables: Tables) -> None:
+def _validate_merged(turtle: str, tables: Tables, alone: bool = False) -> None:
     """Violations the new Turtle causes when merged with the bundled graph, as problems
     placed on the entity row of the resource they are about (where there is one)."""
     from govkg.shacl import validate
@@ -101,7 +120,8 @@ def _validate_merged(turtle: str, tables: Tables) -> None:
     with tempfile.TemporaryDirectory(prefix="govkg-import-") as tmp:
         path = Path(tmp) / "import.ttl"
         path.write_text(turtle, encoding="utf-8")
-        report = validate([path], bundled=True).about([path])
+        files = [places_file(), path] if alone else [path]
+        report = validate(files, bundled=not alone).about([path])
     problems = []
     for r in report.at_or_above("violation"):
         focus = r.focus.split("#", 1)[0]

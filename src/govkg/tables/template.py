@@ -72,6 +72,8 @@ def readme(allowed: dict[tuple[str, str], list[str]], lang: str) -> str:
 def write_folder(
     folder: Path, allowed: dict[tuple[str, str], list[str]], lang: str, tables: Tables | None
 ) -> list[Path]:
+    from govkg.output import write_output
+
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for sheet in SHEETS.values():
@@ -80,9 +82,9 @@ def write_folder(
         w.writerow(sheet.names)
         w.writerows(_rows(tables, sheet))
         path = folder / f"{sheet.name}.csv"
-        path.write_text(buf.getvalue(), encoding="utf-8")
+        write_output(path, buf.getvalue())  # each file whole or not at all
         written.append(path)
-    (folder / "README.md").write_text(readme(allowed, lang), encoding="utf-8")
+    write_output(folder / "README.md", readme(allowed, lang))
     return [*written, folder / "README.md"]
 
 
