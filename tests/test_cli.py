@@ -87,7 +87,12 @@ def _commands_with_alone() -> list[str]:
     import click
 
     ctx = click.Context(cli)
-    return [n for n in COMMANDS if any(p.name == "alone" for p in cli.get_command(ctx, n).params)]
+
+    def params(name: str) -> set[str]:
+        return {p.name for p in cli.get_command(ctx, name).params if p.name}
+
+    # FILES and --alone (files_option); `import TABLE --alone` is another flag of that name
+    return [n for n in COMMANDS if {"files", "alone"} <= params(n)]
 
 
 # what each command needs besides FILES to get as far as loading
