@@ -451,10 +451,15 @@ class Compiler:
             return component, pattern, v, None
 
         for cls in sorted(g.objects(s, SH["class"]), key=str):
-            yield value_wise(
-                "ClassConstraintComponent",
-                f"NOT EXISTS {{ {V} {RDF_TYPE}/{SUBCLASS}* {sparql_term(cls)} }}",
-            )
+            instances = f"{V} {RDF_TYPE}/{SUBCLASS}* {sparql_term(cls)}"
+            if bulk:
+                # set-based: the value nodes MINUS the class's instances (one anti-join, not
+                # a path walked per value; equal to NOT EXISTS, as the value node is bound)
+                v = self.fresh()
+                body = f"{focus}{self.values(s, f, v)}MINUS {{ {instances.replace(V, v)} }}\n"
+                yield "ClassConstraintComponent", body, v, None
+                continue
+            yield value_wise("ClassConstraintComponent", f"NOT EXISTS {{ {instances} }}")
         for dt in g.objects(s, SH.datatype):
             yield value_wise("DatatypeConstraintComponent", _datatype_violation(dt))
         for kind in g.objects(s, SH.nodeKind):
@@ -633,8 +638,27 @@ class Compiler:
                     out.append(q)
         return out
 
+    def _plain_path(self, s: Any) -> bool:
+        """The shape's path has no `*`, `+` or `?` step: its pairs can be listed at no more
+        than the cost of its triples (a closure from every node could be quadratic)."""
+        text = re.sub(r"<[^>]*>", "", self.path(self.one(s, "path")))
+        return not re.search(r"[*+?]", text)
+
     def _count(self, s: Any, f: str, focus: str, cond: str, op: str, k: int) -> str:
         """Focus nodes whose number of value nodes (meeting `cond`) is `op` k."""
+        if focus and not cond and self._plain_path(s):
+            v = self.fresh()
+            if op == "<" and k == 1:
+                # no value at all: the focus nodes MINUS those with a value (one anti-join)
+                return f"{focus}MINUS {{ {self.values(s, f, v)}}}\n"
+            if op == ">":
+                # only nodes with values can have too many: count those first, then keep
+                # the few over the limit that are focus nodes
+                n = self.fresh("n")
+                return (
+                    f"{{ SELECT {f} (COUNT(DISTINCT {v}) AS {n}) WHERE {{ {self.values(s, f, v)}}}"
+                    f" GROUP BY {f} HAVING (COUNT(DISTINCT {v}) > {k}) }}\n{focus}"
+                )
         if focus:
             v = self.fresh()
             filt = f"FILTER ({cond.replace(V, v)})" if cond else ""
