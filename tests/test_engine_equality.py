@@ -127,3 +127,17 @@ def test_scoped_run_equals_full_run_restricted_to_the_file(path: Path) -> None:
         ]
 
     assert located(scoped) == located(full) == located(reference)
+
+
+@pytest.mark.parametrize("fixture", FIXTURES[:3] + ADDITIONS[:2], ids=lambda p: p.stem)
+def test_results_from_solutions_are_those_of_the_report_graph(fixture: Path) -> None:
+    """The engine reads its results straight from the query solutions; reading the report
+    graph it builds on demand (for Turtle) gives the very same results, messages included."""
+    from govkg.shacl.report import read_results
+
+    kg = load_graph([fixture], ontology=True, data=True)
+    shapes = load_shapes()
+    results, graph = OxigraphEngine().results_store(kg.store, shapes)
+    assert results, "a fixture of bad data has results"
+    again = read_results(graph(), shapes)
+    assert sorted(results, key=repr) == sorted(again, key=repr)

@@ -133,6 +133,36 @@ FOCUS = "\x00FOCUS\x00"
 """Where a bulk query's body puts its focus nodes (filled in per check)."""
 
 
+NEED_A_VALUE = {
+    f"{name}ConstraintComponent"
+    for name in [
+        "Class",
+        "Datatype",
+        "NodeKind",
+        "MinExclusive",
+        "MinInclusive",
+        "MaxExclusive",
+        "MaxInclusive",
+        "MinLength",
+        "MaxLength",
+        "Pattern",
+        "LanguageIn",
+        "In",
+        "Node",
+        "Not",
+        "And",
+        "Or",
+        "Xone",
+        "MaxCount",
+        "UniqueLang",
+        "Disjoint",
+        "LessThan",
+        "LessThanOrEquals",
+    ]
+}
+"""Components whose every result is about a value node (so a focus node has a value)."""
+
+
 class Unsupported(Exception):
     """A construct the SPARQL compiler does not translate (auto then runs pySHACL)."""
 
@@ -451,10 +481,15 @@ class Compiler:
             return component, pattern, v, None
 
         for cls in sorted(g.objects(s, SH["class"]), key=str):
-            yield value_wise(
-                "ClassConstraintComponent",
-                f"NOT EXISTS {{ {V} {RDF_TYPE}/{SUBCLASS}* {sparql_term(cls)} }}",
-            )
+            instances = f"{V} {RDF_TYPE}/{SUBCLASS}* {sparql_term(cls)}"
+            if bulk:
+                # set-based: the value nodes MINUS the class's instances (one anti-join, not
+                # a path walked per value; equal to NOT EXISTS, as the value node is bound)
+                v = self.fresh()
+                body = f"{focus}{self.values(s, f, v)}MINUS {{ {instances.replace(V, v)} }}\n"
+                yield "ClassConstraintComponent", body, v, None
+                continue
+            yield value_wise("ClassConstraintComponent", f"NOT EXISTS {{ {instances} }}")
         for dt in g.objects(s, SH.datatype):
             yield value_wise("DatatypeConstraintComponent", _datatype_violation(dt))
         for kind in g.objects(s, SH.nodeKind):
@@ -633,8 +668,43 @@ class Compiler:
                     out.append(q)
         return out
 
+    def _implied_focus(self, s: Any) -> bool:
+        """The focus nodes of `s` are exactly the nodes with a value: its only targets are
+        sh:targetSubjectsOf the predicates its path is (one, or their alternative), so a
+        check whose results all have a value node needs no join with the focus nodes."""
+        if self.scoped or not self.is_property(s) or self.implicit_class(s):
+            return False
+        if any((s, SH[t], None) in self.g for t in TARGETS if t != "targetSubjectsOf"):
+            return False
+        subjects_of = set(self.g.objects(s, SH.targetSubjectsOf))
+        path = self.one(s, "path")
+        alt = self.one(path, "alternativePath") if isinstance(path, BNode) else None
+        steps = [path] if isinstance(path, URIRef) else self.items(alt) if alt else []
+        if not steps or not all(isinstance(p, URIRef) for p in steps):
+            return False
+        return bool(subjects_of) and set(steps) == subjects_of
+
+    def _plain_path(self, s: Any) -> bool:
+        """The shape's path has no `*`, `+` or `?` step: its pairs can be listed at no more
+        than the cost of its triples (a closure from every node could be quadratic)."""
+        text = re.sub(r"<[^>]*>", "", self.path(self.one(s, "path")))
+        return not re.search(r"[*+?]", text)
+
     def _count(self, s: Any, f: str, focus: str, cond: str, op: str, k: int) -> str:
         """Focus nodes whose number of value nodes (meeting `cond`) is `op` k."""
+        if focus and not cond and self._plain_path(s):
+            v = self.fresh()
+            if op == "<" and k == 1:
+                # no value at all: the focus nodes MINUS those with a value (one anti-join)
+                return f"{focus}MINUS {{ {self.values(s, f, v)}}}\n"
+            if op == ">":
+                # only nodes with values can have too many: count those first, then keep
+                # the few over the limit that are focus nodes
+                n = self.fresh("n")
+                return (
+                    f"{{ SELECT {f} (COUNT(DISTINCT {v}) AS {n}) WHERE {{ {self.values(s, f, v)}}}"
+                    f" GROUP BY {f} HAVING (COUNT(DISTINCT {v}) > {k}) }}\n{focus}"
+                )
         if focus:
             v = self.fresh()
             filt = f"FILTER ({cond.replace(V, v)})" if cond else ""
@@ -683,9 +753,10 @@ class Compiler:
         messages = sorted(self.g.objects(s, SH.message), key=str)
         path = self.one(s, "path") if self.is_property(s) else None
         keep = " ?_parent" if parent is not None else ""
+        implied = parent is None and self._implied_focus(s)
         for component, pattern, v, p in self.violations(s, "?this", focus=FOCUS):
             self._prefixes = {}
-            body = pattern.replace(FOCUS, focus())
+            body = pattern.replace(FOCUS, "" if implied and component in NEED_A_VALUE else focus())
             proj = (f"({v} AS ?value)" if v else "") + (f" ({p} AS ?path)" if p else "")
             query = f"SELECT DISTINCT ?this{keep} {proj} WHERE {{ {body} }}"
             check = Check(

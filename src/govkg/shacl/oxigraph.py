@@ -1,18 +1,21 @@
 """The SPARQL engine: the shapes compiled to SPARQL (`compile`), run on pyoxigraph.
 
-It answers with the same standard `sh:ValidationReport` graph as pySHACL, so the report
-model and every output format are the same; `compare_reports` and the equality tests check
-it result for result against pySHACL, the reference engine.
+It answers with the same standard `sh:ValidationReport` graph as pySHACL (built only when
+asked for: the results are read straight from the query solutions, as `read_results` would
+read them from that graph), so the report model and every output format are the same;
+`compare_reports` and the equality tests check it result for result against pySHACL, the
+reference engine.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from govkg.errors import BadInput
 from govkg.shacl.compile import SH, Check, Compiler, Unsupported
+from govkg.shacl.report import ValidationResult, make_result, messages_of, path_text, templates_of
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -70,6 +73,30 @@ class OxigraphEngine:
         on_checks: Callable[[int], None] | None = None,
     ) -> rdflib.Graph:
         """Validate the store's default graph; `scoped` limits focus nodes to the scope graph."""
+        _results, graph = self.results_store(
+            store,
+            shapes,
+            inference=inference,
+            use_shapes=use_shapes,
+            scoped=scoped,
+            advance=advance,
+            on_checks=on_checks,
+        )
+        return graph()
+
+    def results_store(
+        self,
+        store: ox.Store,
+        shapes: rdflib.Graph,
+        *,
+        inference: str = "none",
+        use_shapes: Sequence[str] = (),
+        scoped: bool = False,
+        advance: Callable[[int], None] | None = None,
+        on_checks: Callable[[int], None] | None = None,
+    ) -> tuple[list[ValidationResult], Callable[[], rdflib.Graph]]:
+        """The results, read straight from the query solutions, and a function building the
+        standard report graph from the same solutions (only Turtle output needs it)."""
         if inference != "none":
             raise BadInput(f"the oxigraph engine does not run inference ({inference})")
         try:
@@ -87,86 +114,146 @@ class OxigraphEngine:
             checks = [c for c in checks if str(c.shape) in wanted]
         if on_checks is not None:
             on_checks(len(checks))
-        return _report(store, checks, shapes, advance)
+        answers = _solve(store, checks, advance)
+        results = _results(checks, answers, shapes)
+        return results, lambda: _report(checks, answers, shapes)
 
 
-def _report(
-    store: ox.Store,
-    checks: list[Check],
-    shapes: rdflib.Graph,
-    advance: Callable[[int], None] | None,
-) -> rdflib.Graph:
-    from rdflib import RDF, BNode, Graph, Literal
-
-    report = Graph()
-    root = BNode()
-    report.add((root, RDF.type, SH.ValidationReport))
-    copied: set[Any] = set()
-    # (check, focus, value) -> result, for attaching sh:detail results to their parent
-    parents: dict[tuple[int, Any, Any], Any] = {}
-    detailed = {id(c.parent) for c in checks if c.parent is not None}
+def _solve(
+    store: ox.Store, checks: list[Check], advance: Callable[[int], None] | None
+) -> list[list[Any]]:
+    """Each check's solutions, the queries run on WORKERS threads (in order of the checks)."""
     from concurrent.futures import ThreadPoolExecutor
 
     def solutions(check: Check) -> list[Any]:
         return list(store.query(check.query))
 
+    out = []
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        answers = pool.map(solutions, checks)  # in order: a detail after its parent
-        _build(report, root, checks, answers, shapes, advance, parents, detailed, copied)
-    conforms = not any(report.objects(root, SH.result))
-    report.add((root, SH.conforms, Literal(conforms)))
-    return report
+        for rows in pool.map(solutions, checks):
+            out.append(rows)
+            if advance is not None:
+                advance(1)
+    return out
 
 
-def _build(report, root, checks, answers, shapes, advance, parents, detailed, copied) -> None:  # type: ignore[no-untyped-def]
-    """One result node per solution, in the order of the checks."""
-    from rdflib import RDF, BNode, Literal
-
+def _kept(checks: list[Check], answers: list[list[Any]]) -> Iterator[tuple[Check, Any, Any]]:
+    """(check, row, focus) of each result, in the order of the checks; a sh:detail result is
+    kept when the result it details is there (its check runs after its parent's)."""
     from govkg.load import to_rdflib_term as term
 
-    add = report.add
+    parents: set[tuple[int, Any, Any]] = set()
+    detailed = {id(c.parent) for c in checks if c.parent is not None}
     for check, rows in zip(checks, answers, strict=True):
         for row in rows:
             focus = term(row["this"])
-            result = BNode()
-            if check.parent is None:
-                add((root, SH.result, result))
-            else:
-                up = parents.get((id(check.parent), term(row["_parent"]), focus))
-                if up is None:
-                    continue
-                add((up, SH.detail, result))
-            add((result, RDF.type, SH.ValidationResult))
-            add((result, SH.focusNode, focus))
-            add((result, SH.resultSeverity, check.severity))
-            add((result, SH.sourceShape, check.shape))
-            add((result, SH.sourceConstraintComponent, check.component))
-            path = check.path
-            value = row["value"] if check.value else None
-            if check.sparql:
-                value = row["value"] or row["this"]
-                bound = row["path"]
-                if path is None and bound is not None and type(bound).__name__ == "NamedNode":
-                    path = term(bound)
-                add((result, SH.sourceConstraint, check.constraint))
-            elif path is None and check.component == SH.ClosedConstraintComponent:
-                path = term(row["path"])
-            if path is not None:
-                add((result, SH.resultPath, path))
-                if path not in copied:
-                    copied.add(path)
-                    _copy(shapes, path, report)
-            if value is not None:
-                add((result, SH.value, term(value)))
-                if id(check) in detailed:
-                    parents[(id(check), focus, term(value))] = result
-            for message in check.messages:
-                text = str(message)
-                if check.sparql:
-                    text = _TEMPLATE.sub(lambda m, row=row: _binding(row, m), text)
-                add((result, SH.resultMessage, Literal(text, lang=message.language)))
-        if advance is not None:
-            advance(1)
+            up = None if check.parent is None else (id(check.parent), term(row["_parent"]), focus)
+            if up is not None and up not in parents:
+                continue
+            if check.value and id(check) in detailed and row["value"] is not None:
+                parents.add((id(check), focus, term(row["value"])))
+            yield check, row, focus
+
+
+def _path_and_value(check: Check, row: Any) -> tuple[Any, Any]:
+    """A result's sh:resultPath (rdflib) and sh:value (pyoxigraph term or None)."""
+    from govkg.load import to_rdflib_term as term
+
+    path = check.path
+    value = row["value"] if check.value else None
+    if check.sparql:
+        value = row["value"] or row["this"]
+        bound = row["path"]
+        if path is None and bound is not None and type(bound).__name__ == "NamedNode":
+            path = term(bound)
+    elif path is None and check.component == SH.ClosedConstraintComponent:
+        path = term(row["path"])
+    return path, value
+
+
+def _message_literals(check: Check, row: Any) -> list[Any]:
+    from rdflib import Literal
+
+    out = []
+    for message in check.messages:
+        text = str(message)
+        if check.sparql:
+            text = _TEMPLATE.sub(lambda m, row=row: _binding(row, m), text)
+        out.append(Literal(text, lang=message.language))
+    return out
+
+
+def _results(
+    checks: list[Check], answers: list[list[Any]], shapes: rdflib.Graph
+) -> list[ValidationResult]:
+    """The report model's results, exactly as `read_results` reads them from `_report`."""
+    from govkg.load import to_rdflib_term as term
+
+    out = []
+    templates: dict[Any, Any] = {}
+    paths: dict[Any, str | None] = {}
+    for check, row, focus in _kept(checks, answers):
+        path, value = _path_and_value(check, row)
+        if path not in paths:
+            paths[path] = path_text(shapes, path)
+        out.append(
+            make_result(
+                focus=focus,
+                source=check.shape,
+                severity=check.severity,
+                path=paths[path],
+                value=None if value is None else term(value),
+                component=check.component,
+                messages=messages_of(
+                    _message_literals(check, row), templates_of(shapes, check.shape, templates)
+                ),
+            )
+        )
+    return out
+
+
+def _report(checks: list[Check], answers: list[list[Any]], shapes: rdflib.Graph) -> rdflib.Graph:
+    """The standard `sh:ValidationReport` graph: one result node per kept solution."""
+    from rdflib import RDF, BNode, Graph, Literal
+
+    from govkg.load import to_rdflib_term as term
+
+    report = Graph()
+    root = BNode()
+    report.add((root, RDF.type, SH.ValidationReport))
+    add = report.add
+    copied: set[Any] = set()
+    # (check, focus, value) -> result, for attaching sh:detail results to their parent
+    parents: dict[tuple[int, Any, Any], Any] = {}
+    detailed = {id(c.parent) for c in checks if c.parent is not None}
+    for check, row, focus in _kept(checks, answers):
+        result = BNode()
+        if check.parent is None:
+            add((root, SH.result, result))
+        else:
+            add((parents[(id(check.parent), term(row["_parent"]), focus)], SH.detail, result))
+        add((result, RDF.type, SH.ValidationResult))
+        add((result, SH.focusNode, focus))
+        add((result, SH.resultSeverity, check.severity))
+        add((result, SH.sourceShape, check.shape))
+        add((result, SH.sourceConstraintComponent, check.component))
+        if check.sparql:
+            add((result, SH.sourceConstraint, check.constraint))
+        path, value = _path_and_value(check, row)
+        if path is not None:
+            add((result, SH.resultPath, path))
+            if path not in copied:
+                copied.add(path)
+                _copy(shapes, path, report)
+        if value is not None:
+            add((result, SH.value, term(value)))
+            if id(check) in detailed:
+                parents[(id(check), focus, term(value))] = result
+        for literal in _message_literals(check, row):
+            add((result, SH.resultMessage, literal))
+    conforms = not any(report.objects(root, SH.result))
+    report.add((root, SH.conforms, Literal(conforms)))
+    return report
 
 
 def _binding(row: Any, match: re.Match[str]) -> str:

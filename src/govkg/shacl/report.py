@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -68,12 +68,24 @@ class ValidationResult:
 
 @dataclass
 class ValidationReport:
-    """The outcome of one validation run: results sorted, counts per severity, the raw graph."""
+    """The outcome of one validation run: results sorted, counts per severity, the raw graph.
+
+    `graph_source` is the standard report graph, or a function building it: the SPARQL
+    engine reads its results straight from the query solutions and builds the graph only
+    when an output (Turtle) asks for it.
+    """
 
     results: list[ValidationResult]
-    report_graph: rdflib.Graph
+    graph_source: rdflib.Graph | Callable[[], rdflib.Graph]
     engine: str = "pyshacl"
     files: list[Path] = field(default_factory=list)
+
+    @property
+    def report_graph(self) -> rdflib.Graph:
+        """The standard `sh:ValidationReport` graph (built once, when first asked for)."""
+        if callable(self.graph_source):
+            self.graph_source = self.graph_source()
+        return self.graph_source
 
     @property
     def conforms(self) -> bool:
@@ -97,7 +109,7 @@ class ValidationReport:
         """
         shown = {_display(Path(f)) for f in files}
         kept = [r for r in self.results if r.file in shown]
-        return ValidationReport(kept, self.report_graph, self.engine, self.files)
+        return ValidationReport(kept, self.graph_source, self.engine, self.files)
 
     def at_or_above(self, severity: str) -> list[ValidationResult]:
         """Results at least as serious as `severity` (for --fail-on)."""
@@ -111,53 +123,92 @@ def read_results(report: rdflib.Graph, shapes: rdflib.Graph) -> list[ValidationR
 
     sh = Namespace(SH)
     out = []
+    cache: dict[Any, Any] = {}
     for node in report.subjects(RDF.type, sh.ValidationResult):
-        focus = report.value(node, sh.focusNode)
         source = report.value(node, sh.sourceShape)
-        severity = report.value(node, sh.resultSeverity)
-        sev = str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation"
-        sev = sev if sev in SEVERITIES else "Violation"
-        zh, en = _messages(report, node, shapes, source)
-        path = report.value(node, sh.resultPath)
-        value = report.value(node, sh.value)
-        constraint = report.value(node, sh.sourceConstraintComponent)
-        source_str = _term(source) or ""
         out.append(
-            ValidationResult(
-                severity_rank=SEVERITIES.index(sev),
-                focus=_term(focus) or "",
-                shape=shape_id(source_str),
-                path=_path_text(report, path),
-                value=_term(value),
-                severity=sev,
-                message_zh=zh,
-                message_en=en,
-                source_shape=source_str,
-                constraint=_term(constraint),
+            make_result(
+                focus=report.value(node, sh.focusNode),
+                source=source,
+                severity=report.value(node, sh.resultSeverity),
+                path=path_text(report, report.value(node, sh.resultPath)),
+                value=report.value(node, sh.value),
+                component=report.value(node, sh.sourceConstraintComponent),
+                messages=_messages(report, node, shapes, source, cache),
             )
         )
     return out
 
 
-def _messages(report: Any, node: Any, shapes: Any, source: Any) -> tuple[str, str]:
-    """The result's message in zh and en.
+def make_result(
+    *,
+    focus: Any,
+    source: Any,
+    severity: Any,
+    path: str | None,
+    value: Any,
+    component: Any,
+    messages: tuple[str, str],
+) -> ValidationResult:
+    """One result from the rdflib terms of a report's result node (`path` already as text)."""
+    sev = str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation"
+    sev = sev if sev in SEVERITIES else "Violation"
+    source_str = _term(source) or ""
+    return ValidationResult(
+        severity_rank=SEVERITIES.index(sev),
+        focus=_term(focus) or "",
+        shape=shape_id(source_str),
+        path=path,
+        value=_term(value),
+        severity=sev,
+        message_zh=messages[0],
+        message_en=messages[1],
+        source_shape=source_str,
+        constraint=_term(component),
+    )
+
+
+def _messages(
+    report: Any, node: Any, shapes: Any, source: Any, cache: dict[Any, Any]
+) -> tuple[str, str]:
+    """The result's message in zh and en, from its sh:resultMessage in the report graph."""
+    from rdflib import Namespace
+
+    messages = list(report.objects(node, Namespace(SH).resultMessage))
+    return messages_of(messages, templates_of(shapes, source, cache))
+
+
+def templates_of(
+    shapes: Any, source: Any, cache: dict[Any, Any]
+) -> list[tuple[str, re.Pattern[str], str]]:
+    """A shape's language-tagged message templates as patterns (`cache`: per run, by shape)."""
+    from rdflib import Literal, Namespace
+
+    if source not in cache:
+        templates: list[tuple[str, re.Pattern[str], str]] = []
+        if source is not None:
+            for msg in shapes.objects(source, Namespace(SH).message):
+                if isinstance(msg, Literal) and msg.language:
+                    parts = re.split(r"\{[?$]\w+\}", str(msg))
+                    pattern = re.compile("^" + "(.*?)".join(map(re.escape, parts)) + "$", re.S)
+                    templates.append((msg.language.lower()[:2], pattern, str(msg)))
+        cache[source] = templates
+    return cache[source]
+
+
+def messages_of(
+    messages: Iterable[Any], templates: list[tuple[str, re.Pattern[str], str]]
+) -> tuple[str, str]:
+    """A result's message in zh and en, from its message literals.
 
     pySHACL fills in `{?value}`-style variables but drops the language tag; a filled-in
     message is given the language of the shape's template it matches.
     """
-    from rdflib import Literal, Namespace
+    from rdflib import Literal
 
-    sh = Namespace(SH)
-    templates: list[tuple[str, re.Pattern[str], str]] = []
-    if source is not None:
-        for msg in shapes.objects(source, sh.message):
-            if isinstance(msg, Literal) and msg.language:
-                parts = re.split(r"\{[?$]\w+\}", str(msg))
-                pattern = re.compile("^" + "(.*?)".join(map(re.escape, parts)) + "$", re.S)
-                templates.append((msg.language.lower()[:2], pattern, str(msg)))
     found: dict[str, str] = {}
     untagged = ""
-    for msg in report.objects(node, sh.resultMessage):
+    for msg in messages:
         if not isinstance(msg, Literal):
             continue
         lang = (msg.language or "").lower()[:2]
@@ -186,7 +237,7 @@ def _term(term: Any) -> str | None:
     return str(term)
 
 
-def _path_text(graph: Any, path: Any) -> str | None:
+def path_text(graph: Any, path: Any) -> str | None:
     """A property path as SPARQL-like text (`gk:a|gk:b`, `^gk:hasChair`, ...)."""
     from rdflib import RDF, BNode, Namespace, URIRef
     from rdflib.collection import Collection
@@ -198,13 +249,13 @@ def _path_text(graph: Any, path: Any) -> str | None:
         return curie(str(path))
     if isinstance(path, BNode):
         if (path, RDF.first, None) in graph:
-            return "/".join(_path_text(graph, p) or "?" for p in Collection(graph, path))
+            return "/".join(path_text(graph, p) or "?" for p in Collection(graph, path))
         alt = graph.value(path, sh.alternativePath)
         if alt is not None:
-            return "|".join(_path_text(graph, p) or "?" for p in Collection(graph, alt))
+            return "|".join(path_text(graph, p) or "?" for p in Collection(graph, alt))
         inv = graph.value(path, sh.inversePath)
         if inv is not None:
-            return "^" + (_path_text(graph, inv) or "?")
+            return "^" + (path_text(graph, inv) or "?")
         for prop, mark in (
             (sh.zeroOrMorePath, "*"),
             (sh.oneOrMorePath, "+"),
@@ -212,7 +263,7 @@ def _path_text(graph: Any, path: Any) -> str | None:
         ):
             inner = graph.value(path, prop)
             if inner is not None:
-                return f"({_path_text(graph, inner)}){mark}"
+                return f"({path_text(graph, inner)}){mark}"
     return _term(path)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -115,24 +115,25 @@ def validate_graph(
         if unknown:
             raise BadInput(f"unknown shape ID(s): {', '.join(unknown)}")
         use_shapes = [known[sid] for sid in only]
-    run_store = getattr(chosen, "run_store", None)
-    if run_store is not None:
-        report_graph = _run_on_store(kg, chosen, shapes, use_shapes, scope_files, show_progress)
+    graph: Any
+    if getattr(chosen, "results_store", None) is not None:
+        # the SPARQL engine: results straight from its solutions, the graph built on demand
+        results, graph = _run_on_store(kg, chosen, shapes, use_shapes, scope_files, show_progress)
     else:
         from govkg.load import to_rdflib
 
         with progress("Validating (pySHACL)", total=None) if show_progress else nullcontext():
             # a fresh rdflib graph: inference must never leak into the cached view
             data = to_rdflib(kg.triples())
-            report_graph = chosen.run(data, shapes, inference=inference, use_shapes=use_shapes)
-    results = read_results(report_graph, shapes)
+            graph = chosen.run(data, shapes, inference=inference, use_shapes=use_shapes)
+        results = read_results(graph, shapes)
     from govkg import resources
 
     ontology = {p.resolve() for p in resources.ontology_files()}
     bundled = {p.resolve() for p in resources.data_files()}
     located = locate_all(results, kg, ontology, bundled)
     located.sort(key=ValidationResult.sort_key)
-    return ValidationReport(located, report_graph, chosen.name, list(kg.files))
+    return ValidationReport(located, graph, chosen.name, list(kg.files))
 
 
 def _run_on_store(
@@ -142,7 +143,8 @@ def _run_on_store(
     use_shapes: list[str],
     scope_files: Sequence[Path | str] | None,
     show_progress: bool,
-) -> rdflib.Graph:
+) -> tuple[list[ValidationResult], Callable[[], rdflib.Graph]]:
+    """The SPARQL engine's results and its report graph's builder, on the loaded store."""
     from govkg.output import progress
 
     scoped = (
@@ -153,10 +155,10 @@ def _run_on_store(
         mark_scope(kg, scope_nodes(kg, scope_files or ()))
     try:
         if not show_progress:
-            return engine.run_store(kg.store, shapes, use_shapes=use_shapes, scoped=scoped)
+            return engine.results_store(kg.store, shapes, use_shapes=use_shapes, scoped=scoped)
         # one step per compiled check (shape x constraint component)
         with progress("Validating (checks run)", total=None) as advance:
-            return engine.run_store(
+            return engine.results_store(
                 kg.store, shapes, use_shapes=use_shapes, scoped=scoped, advance=advance
             )
     finally:
