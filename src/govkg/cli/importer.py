@@ -6,18 +6,15 @@ from pathlib import Path
 
 import click
 
+from govkg.cli.options import source_option
 from govkg.errors import EXIT_CODES_HELP
 
 
 @click.command("import", epilog=EXIT_CODES_HELP)
 @click.argument("table", type=click.Path(path_type=Path, exists=True))
-@click.option(
-    "--source",
-    "sources",
-    multiple=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="A source text the quotes are taken from (matched to its source by SHA-256). "
-    "Repeat for several; the bundled article is found by itself.",
+@source_option(
+    "A source text the quotes are taken from (matched to its source by SHA-256). "
+    "Repeat for several; the bundled article is found by itself."
 )
 @click.option(
     "-o",

@@ -35,6 +35,17 @@ def output_option(
     )
 
 
+def source_option(help: str) -> Decorator:
+    """--source FILE (repeatable): a source text, matched to its source by SHA-256."""
+    return click.option(
+        "--source",
+        "sources",
+        multiple=True,
+        type=click.Path(path_type=Path, dir_okay=False),
+        help=help,
+    )
+
+
 def timeout_option(default: float) -> Decorator:
     return click.option(
         "--timeout",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from govkg.cli.options import lang_option
+from govkg.cli.options import lang_option, source_option
 from govkg.errors import EXIT_CODES_HELP, BadInput
 
 
@@ -33,13 +33,9 @@ from govkg.errors import EXIT_CODES_HELP, BadInput
     help="Fill the template with the bundled data (what data/tables holds): start here to "
     "extend the current facts.",
 )
-@click.option(
-    "--source",
-    "sources",
-    multiple=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="With --from/--bundled: a source text the quotes are counted in (matched by "
-    "SHA-256). The bundled article is found by itself.",
+@source_option(
+    "With --from/--bundled: a source text the quotes are counted in (matched by "
+    "SHA-256). The bundled article is found by itself."
 )
 def template_command(
     lang: str, output: Path, graphs: tuple[Path, ...], bundled: bool, sources: tuple[Path, ...]

@@ -36,7 +36,7 @@ class Imported:
     derivations: int
 
 
-def _bundled_sources() -> dict[str, str]:
+def bundled_sources() -> dict[str, str]:
     """sha256 -> source path of the sources already in the bundled data."""
     from govkg.load import parse_file
 
@@ -52,7 +52,15 @@ def _bundled_sources() -> dict[str, str]:
 def source_texts(tables: Tables, files: list[Path]) -> dict[str, str]:
     """Each `--source` file's text, keyed by the source whose SHA-256 it has."""
     wanted = {r.get("sha256"): r.get("id") for r in tables.rows("sources")}
-    wanted.update({k: v for k, v in _bundled_sources().items() if k not in wanted})
+    wanted.update({k: v for k, v in bundled_sources().items() if k not in wanted})
+    return read_texts(files, wanted)
+
+
+def read_texts(
+    files: list[Path], wanted: dict[str, str], *, others: bool = False
+) -> dict[str, str]:
+    """The UTF-8 text of each file, keyed by `wanted[its SHA-256]`; a file whose digest is not
+    wanted is refused, or passed over with `others`."""
     texts: dict[str, str] = {}
     for f in files:
         try:
@@ -61,6 +69,8 @@ def source_texts(tables: Tables, files: list[Path]) -> dict[str, str]:
             raise BadInput(f"{f}: cannot read the source text: {err.strerror or err}") from None
         digest = hashlib.sha256(data).hexdigest()
         if digest not in wanted:
+            if others:
+                continue
             raise BadInput(f"{f}: its SHA-256 {digest} is no source's (sources sheet or bundled)")
         try:
             texts[wanted[digest]] = data.decode("utf-8")

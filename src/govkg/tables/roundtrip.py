@@ -7,7 +7,6 @@ the importer (as `govkg import --alone` would) and compared with the graph tripl
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +14,6 @@ from rdflib import Graph
 from rdflib.compare import graph_diff, to_isomorphic
 
 from govkg import resources
-from govkg.errors import BadInput
 from govkg.namespaces import GK
 from govkg.tables.extract import NotExpressible, extract
 from govkg.tables.read import Tables, TablesInvalid
@@ -42,20 +40,11 @@ def source_texts(g: Graph, files: list[Path], bundled: bool = False) -> dict[str
     from rdflib import URIRef
 
     from govkg.namespaces import GKR
-    from govkg.tables.importer import _bundled_sources
+    from govkg.tables.importer import bundled_sources, read_texts
 
-    wanted = _bundled_sources() if bundled else {}
+    wanted = bundled_sources() if bundled else {}
     wanted |= {str(o): str(s)[len(GKR) :] for s, o in g.subject_objects(URIRef(GK + "sha256"))}
-    texts: dict[str, str] = {}
-    for f in files:
-        try:
-            data = f.read_bytes()
-        except OSError as err:
-            raise BadInput(f"{f}: cannot read the source text: {err.strerror or err}") from None
-        ref = wanted.get(hashlib.sha256(data).hexdigest())
-        if ref:
-            texts[ref] = data.decode("utf-8", errors="strict")
-    return texts
+    return read_texts(files, wanted, others=True)
 
 
 @dataclass
