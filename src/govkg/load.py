@@ -94,8 +94,12 @@ def read_source(path: Path, fmt: str | None = None) -> tuple[bytes, ox.RdfFormat
     path = Path(path)
     rfmt = rdf_format(path, fmt)
     data = read_bytes(path, max_file_bytes(), what="RDF file")
-    # relative IRIs resolve against the file's own location, as RDF parsers conventionally do
-    return data, rfmt, path.resolve().as_uri()
+    return data, rfmt, base_iri_of(path)
+
+
+def base_iri_of(path: Path) -> str:
+    """Relative IRIs resolve against the file's own location, as RDF parsers conventionally do."""
+    return path.resolve().as_uri()
 
 
 def check_bytes(data: bytes, rfmt: ox.RdfFormat, source: Path | str) -> None:
@@ -406,7 +410,7 @@ class _Loader:
 
     def _parse(self, path: Path, part: str, rfmt: ox.RdfFormat, source: Any) -> None:
         subjects = self.kg.file_subjects.setdefault(path, set())
-        base_iri = path.resolve().as_uri()  # as read_source: relative IRIs against the file
+        base_iri = base_iri_of(path)
         with parse_errors(path):
             # one call per file: the store keeps the file's insertions until it ends (about
             # +40% of the store at 1M triples), but batches cost time that grows with the

@@ -37,15 +37,11 @@ def import_command(table: Path, sources: tuple[Path, ...], output: Path, alone: 
     the result is merged with the bundled graph and validated against the shapes. Every
     bad row is reported with sheet, row and column, and nothing is written unless all pass.
     """
-    from govkg import resources
     from govkg.output import write_output
-    from govkg.tables.importer import import_tables
+    from govkg.tables.importer import import_tables, with_article
     from govkg.tables.read import TablesInvalid
 
-    texts = list(sources)
-    article = resources.article_path()
-    if article.is_file() and article not in texts:
-        texts.append(article)
+    texts = with_article(sources)
     try:
         result = import_tables(table, texts, alone=alone)
     except TablesInvalid as err:

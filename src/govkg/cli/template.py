@@ -63,12 +63,10 @@ def template_command(
         raise BadInput("--source needs --from or --bundled")
     tables = None
     if graphs or bundled:
+        from govkg.tables.importer import with_article
         from govkg.tables.roundtrip import extract_checked, load, table_files
 
-        texts = list(sources)
-        article = resources.article_path()
-        if article.is_file() and article not in texts:
-            texts.append(article)
+        texts = with_article(sources)
         tables, alone = extract_checked(load(list(graphs) or table_files()), texts)
     vocab = vocabulary(resources.ontology_files(), resources.data_files(), existing=False)
     write_template(output, allowed_values(vocab), lang, tables)

@@ -687,8 +687,21 @@ class Compiler:
     def _plain_path(self, s: Any) -> bool:
         """The shape's path has no `*`, `+` or `?` step: its pairs can be listed at no more
         than the cost of its triples (a closure from every node could be quadratic)."""
-        text = re.sub(r"<[^>]*>", "", self.path(self.one(s, "path")))
-        return not re.search(r"[*+?]", text)
+
+        def plain(p: Any, depth: int = 0) -> bool:  # the shapes graph's path, as `path` reads it
+            if isinstance(p, URIRef):
+                return True
+            if depth > 20 or not isinstance(p, BNode):
+                return False
+            if (p, RDF.first, None) in self.g:
+                return all(plain(x, depth + 1) for x in self.items(p))
+            alt = self.one(p, "alternativePath")
+            if alt is not None:
+                return all(plain(x, depth + 1) for x in self.items(alt))
+            inner = self.one(p, "inversePath")
+            return inner is not None and plain(inner, depth + 1)  # else *, + or ?
+
+        return plain(self.one(s, "path"))
 
     def _count(self, s: Any, f: str, focus: str, cond: str, op: str, k: int) -> str:
         """Focus nodes whose number of value nodes (meeting `cond`) is `op` k."""

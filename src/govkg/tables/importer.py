@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +48,15 @@ def bundled_sources() -> dict[str, str]:
             if q.predicate.value == sha and q.subject.value.startswith(GKR + "source/"):
                 out[q.object.value] = q.subject.value[len(GKR) :]
     return out
+
+
+def with_article(sources: Iterable[Path]) -> list[Path]:
+    """The --source texts, and the bundled article where it is there (found by itself)."""
+    texts = list(sources)
+    article = resources.article_path()
+    if article.is_file() and article not in texts:
+        texts.append(article)
+    return texts
 
 
 def source_texts(tables: Tables, files: list[Path]) -> dict[str, str]:
