@@ -220,8 +220,22 @@ def test_queries_only_store_is_the_full_store(kg, tmp_path: Path) -> None:
     assert len(fast.exact) < len(full.exact)  # a.ttl's and b.nt's typed literals not kept
     with pytest.raises(RuntimeError, match="exact literals"):
         list(fast.triples())
-    with pytest.raises(RuntimeError, match="exact literals"):
-        fast.files_of("http://x/s")
+
+    # each file's named subjects, from the parse alongside Store.load, are the full load's
+    def named(kg: KnowledgeGraph) -> dict[Path, set[ox.NamedNode]]:
+        # a parse alongside keeps no blank-node subjects, which files_of never asks about
+        return {
+            path: {s for s in subjects if isinstance(s, ox.NamedNode)}
+            for path, subjects in kg.file_subjects.items()
+        }
+
+    assert named(fast) == named(full) and all(named(full).values())
+    iri = some.subject.value
+    assert fast.files_of(iri) == full.files_of(iri) != []
+    bare = load_graph(files, queries_only=True, keep_subjects=False)
+    assert fingerprint(KnowledgeGraph(store=bare.store, files=[])) == fingerprint(store_only[0])
+    with pytest.raises(RuntimeError, match="subjects"):
+        bare.files_of(iri)
 
 
 def test_queries_only_syntax_error_says_where(tmp_path: Path) -> None:

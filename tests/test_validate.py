@@ -248,3 +248,29 @@ def test_first_line_in_json_ld(tmp_path: Path) -> None:
     f = tmp_path / "x.jsonld"
     f.write_text('{\n  "@id": "https://w3id.org/govkg/id/org/a",\n  "@type": "x"\n}\n')
     assert first_line(f, GKR + "org/a") == 2
+
+
+def test_store_only_load_locates_as_the_full_load() -> None:
+    """`validate` with the SPARQL engine loads data files in Rust (`queries_only`, their
+    subjects read alongside): the located results are those of a full load, field for field
+    (blank-node labels aside, which are each load's own)."""
+    from dataclasses import astuple
+
+    from govkg.load import load_graph
+    from govkg.shacl import validate_graph
+
+    files = [ADDITIONS / "misspelled-property.ttl", *BAD_ADDITIONS[:3]]
+    fast = validate(files)
+    full = validate_graph(load_graph(files, ontology=True, data=True), engine="oxigraph")
+
+    def rows(report: ValidationReport) -> Counter[tuple[object, ...]]:
+        return Counter(
+            tuple("_:" if str(x).startswith("_:") else x for x in astuple(r))
+            for r in report.results
+        )
+
+    assert fast.engine == full.engine == "oxigraph"
+    assert rows(fast) == rows(full)
+    names = {f.name for f in files}
+    placed = {Path(r.file).name for r in fast.results if r.file and r.line}
+    assert placed & names  # located in the files by their subjects, read alongside the load

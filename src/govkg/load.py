@@ -174,8 +174,10 @@ class KnowledgeGraph:
     """When set, queries see the INFERRED graph as part of the default graph."""
     queries_only: bool = False
     """Loaded for SPARQL alone (`load_graph(queries_only=True)`): data files went straight
-    into the store, so `exact`, `restated` and their `file_subjects` were not kept; what
-    needs them (exact triples, rdflib view, closure, files_of) refuses such a graph."""
+    into the store, so `exact` and `restated` were not kept for them; what needs them
+    (exact triples, rdflib view, closure) refuses such a graph."""
+    keep_subjects: bool = True
+    """`file_subjects` is complete (`load_graph(keep_subjects=...)`): `files_of` works."""
     _rdflib: Any = field(default=None, repr=False)
 
     def __len__(self) -> int:
@@ -237,7 +239,8 @@ class KnowledgeGraph:
 
     def files_of(self, subject_iri: str) -> list[Path]:
         """The files that state something about this subject (for pointing users at them)."""
-        self._complete("files_of")
+        if not self.keep_subjects:
+            raise RuntimeError("files_of needs a graph loaded with its files' subjects")
         try:
             node = ox.NamedNode(subject_iri)
         except ValueError:  # a literal focus node ('"big data"@en') is in no file's subjects
@@ -376,7 +379,8 @@ class _Loader:
     lexical forms (the store keeps values, see `is_typed`) with the same blank nodes the
     store got, and each file's subjects. `Store.load` alone would be faster still, but its
     canonical literals and its own blank-node labels lose exactly that (see README,
-    "Validating at scale"). A triple file of the data part takes the lean loop; quad files
+    "Validating at scale"). A triple file of the data part takes the lean loop (or, for a
+    graph loaded `queries_only`, `Store.load` with its subjects read alongside); quad files
     (govkg's named graphs routed) and the small bundled parts take the full one.
     """
 
@@ -417,7 +421,8 @@ class _Loader:
             # store (16 s instead of 7 s at 1M with 20k-quad batches): linear wins
             lean = part not in _SMALL_PARTS and not rfmt.supports_datasets
             if lean and self.kg.queries_only:  # all in Rust: parse and insert, nothing kept
-                self.kg.store.load(source, format=rfmt, base_iri=base_iri, lenient=False)
+                with self._subjects_alongside(path, rfmt, base_iri, subjects):
+                    self.kg.store.load(source, format=rfmt, base_iri=base_iri, lenient=False)
                 return
             quads = ox.parse(
                 source,
@@ -428,6 +433,41 @@ class _Loader:
             )
             route = self._data_triples if lean else self._route
             self.kg.store.extend(route(quads, part, subjects))
+
+    @contextmanager
+    def _subjects_alongside(
+        self, path: Path, rfmt: ox.RdfFormat, base_iri: str, subjects: set[Any]
+    ) -> Iterator[None]:
+        """The file's named subjects (for `files_of`), from a second parse of it on another
+        thread while `Store.load` runs in Rust without the GIL: on two cores the wall time
+        stays the load's, where one parse feeding both costs twice as long in Python."""
+        if not self.kg.keep_subjects:
+            yield
+            return
+        import threading
+
+        failed: list[BaseException] = []
+
+        def collect() -> None:
+            found: set[Any] = set()
+            add, named = found.add, ox.NamedNode
+            try:
+                with self._source(path, rfmt, _no_progress) as source:
+                    for quad in ox.parse(source, format=rfmt, base_iri=base_iri, lenient=False):
+                        if type(quad.subject) is named:
+                            add(quad.subject)
+            except BaseException as err:  # the load's own parse fails the same way first
+                failed.append(err)
+            subjects.update(found)
+
+        worker = threading.Thread(target=collect, name=f"subjects of {path.name}", daemon=True)
+        worker.start()
+        try:
+            yield
+        finally:
+            worker.join()
+        if failed:  # the file changed between the two reads: fail as the load would have
+            raise failed[0]
 
     def _data_triples(
         self, quads: Iterable[ox.Quad], part: str, subjects: set[Any]
@@ -515,6 +555,10 @@ class _Reader(io.RawIOBase):
         return n
 
 
+def _no_progress(_n: int) -> None:
+    """The second read of a file (see `_subjects_alongside`) is not shown twice."""
+
+
 class _FileReader(io.RawIOBase):
     """An open file handed to the parser as it asks, reporting progress, stopping at the
     size limit should the file grow while it is read."""
@@ -548,12 +592,15 @@ def load_graph(
     data: bool = True,
     shapes: bool = False,
     queries_only: bool = False,
+    keep_subjects: bool = True,
 ) -> KnowledgeGraph:
     """Parse the bundled ontology and data (and any extra files) into one graph.
 
     `queries_only`: for a command that only runs SPARQL on the store; data files of triples
     load in Rust alone (`Store.load`, blank nodes renamed per file) with no Python per
     statement, and the graph keeps no exact literals for them (see `KnowledgeGraph`).
+    `keep_subjects=False` (with `queries_only`) skips each file's subjects too, which only
+    `files_of` reads (locating validation results): `govkg query` needs none.
 
     Each file streams from its parser into a fresh store (no list of every quad in Python);
     the graph is handed back only when every file parsed, so a bad file leaves nothing
@@ -565,7 +612,12 @@ def load_graph(
     kinds += [(p, "shapes") for p in resources.shape_files()] if shapes else []
     kinds += [(p, "data") for p in bundled_files(ontology=False)] if data else []
     kinds += [(Path(p), "data") for p in extra]
-    kg = KnowledgeGraph(store=ox.Store(), files=[], queries_only=queries_only)
+    kg = KnowledgeGraph(
+        store=ox.Store(),
+        files=[],
+        queries_only=queries_only,
+        keep_subjects=keep_subjects or not queries_only,
+    )
     kg.parts = {part: ox.Dataset() for part in _SMALL_PARTS}
     total = sum(_size(path) for path, _ in kinds)
     loader = _Loader(kg)

@@ -109,6 +109,7 @@ def load_files(
         data=not alone,
         shapes=shapes,
         queries_only=queries_only and not inferred,  # the closure reads the exact triples
+        keep_subjects=not queries_only,  # only locating validation results reads them
     )
     if inferred:
         from govkg.output import progress

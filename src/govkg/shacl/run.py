@@ -46,14 +46,23 @@ def validate(
     from govkg.load import load_graph
     from govkg.output import progress
 
+    if inference not in INFERENCE:
+        raise BadInput(f"unknown inference {inference!r}; one of {', '.join(INFERENCE)}")
+    chosen = choose_engine(engine, load_shapes(shapes_dir), inference)
     with progress("Loading", total=None) if show_progress else nullcontext():
-        kg = load_graph(data_files, ontology=True, data=bundled or not data_files)
+        # the SPARQL engine reads the store alone: data files load in Rust (see load_graph)
+        kg = load_graph(
+            data_files,
+            ontology=True,
+            data=bundled or not data_files,
+            queries_only=_reads_store(chosen),
+        )
     scoped = about_files and bool(data_files) and bundled
     report = validate_graph(
         kg,
         shapes_dir=shapes_dir,
         inference=inference,
-        engine=engine,
+        engine=chosen,
         only=only,
         scope_files=list(data_files) if scoped else None,
         show_progress=show_progress,
@@ -116,7 +125,7 @@ def validate_graph(
             raise BadInput(f"unknown shape ID(s): {', '.join(unknown)}")
         use_shapes = [known[sid] for sid in only]
     graph: Any
-    if getattr(chosen, "results_store", None) is not None:
+    if _reads_store(chosen):
         # the SPARQL engine: results straight from its solutions, the graph built on demand
         results, graph = _run_on_store(kg, chosen, shapes, use_shapes, scope_files, show_progress)
     else:
@@ -134,6 +143,11 @@ def validate_graph(
     located = locate_all(results, kg, ontology, bundled)
     located.sort(key=ValidationResult.sort_key)
     return ValidationReport(located, graph, chosen.name, list(kg.files))
+
+
+def _reads_store(engine: ShaclEngine) -> bool:
+    """The engine runs on the store itself (the SPARQL engine), not on an rdflib copy."""
+    return getattr(engine, "results_store", None) is not None
 
 
 def _run_on_store(
