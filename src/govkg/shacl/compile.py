@@ -827,7 +827,19 @@ class Compiler:
         inject = focus("?this")
         if re.search(r"[?$]currentShape\b", text):
             inject += f"VALUES ?currentShape {{ {sparql_term(s)} }}\n"
-        query = text[: brace + 1] + "\n" + inject + text[brace + 1 :]
+        end = _group_end(text, brace)
+        # LATERAL (oxigraph's SEP-0006): the group runs once per focus node with $this
+        # substituted, as SHACL pre-binding reads; a plain join let the optimiser evaluate
+        # the whole group over the data first (S58, S66: +0.5 s each at 1M triples)
+        query = (
+            text[: brace + 1]
+            + "\n"
+            + inject
+            + "LATERAL {\n"
+            + text[brace + 1 : end]
+            + "}\n"
+            + text[end:]
+        )
         own = sorted(self.g.objects(c, SH.message), key=str)
         return Check(
             shape=s,
@@ -886,6 +898,20 @@ def _check_constraint_text(text: str) -> None:
         elif _THIS.match(tok) and stack:
             stack[-1][2 if parens else 1] = True
         prev = word
+
+
+def _group_end(text: str, brace: int) -> int:
+    """The offset of the `}` closing the group that opens at `brace` (strings, IRIs and
+    comments skipped)."""
+    depth = 0
+    for m in _LEXEME.finditer(text, brace):
+        if m.group() == "{":
+            depth += 1
+        elif m.group() == "}":
+            depth -= 1
+            if depth == 0:
+                return m.start()
+    raise Unsupported("a SPARQL constraint whose WHERE group is not closed")
 
 
 def _rename_this(select: str, var: str) -> str:
