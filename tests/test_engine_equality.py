@@ -141,3 +141,45 @@ def test_results_from_solutions_are_those_of_the_report_graph(fixture: Path) -> 
     assert results, "a fixture of bad data has results"
     again = read_results(graph(), shapes)
     assert sorted(results, key=repr) == sorted(again, key=repr)
+
+
+def test_a_constraint_group_with_braces_in_strings_and_comments() -> None:
+    """The group the engine runs LATERAL to the focus nodes ends at its own `}`, not at one
+    inside a string or a comment (a wrong cut would fail to parse or change the results)."""
+    from rdflib import Graph
+
+    from govkg.shacl.engines import PyShaclEngine
+
+    shapes = Graph().parse(
+        format="turtle",
+        data='''
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/> .
+ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+  sh:sparql [ sh:select """
+    SELECT $this ?value WHERE {
+      # a comment with a } and a {
+      $this <http://example.org/p> ?value .
+      FILTER (?value IN ("}", "{x}"))
+    } ORDER BY ?value
+  """ ] .
+''',
+    )
+    data = Graph().parse(
+        format="turtle",
+        data="""
+@prefix ex: <http://example.org/> .
+ex:a a ex:C ; ex:p "}" , "ok" .
+ex:b a ex:C ; ex:p "{x}" .
+ex:c ex:p "}" .
+""",
+    )
+
+    def found(report: Graph) -> set[tuple[str, str]]:
+        sh = "http://www.w3.org/ns/shacl#"
+        rows = report.query(f"SELECT ?f ?v WHERE {{ ?r <{sh}focusNode> ?f ; <{sh}value> ?v }}")
+        return {(str(f), str(v)) for f, v in rows}
+
+    fast = found(OxigraphEngine().run(data, shapes))
+    assert fast == {("http://example.org/a", "}"), ("http://example.org/b", "{x}")}
+    assert fast == found(PyShaclEngine().run(data, shapes))
