@@ -144,8 +144,9 @@ def test_results_from_solutions_are_those_of_the_report_graph(fixture: Path) -> 
 
 
 def test_a_constraint_group_with_braces_in_strings_and_comments() -> None:
-    """The group the engine runs LATERAL to the focus nodes ends at its own `}`, not at one
-    inside a string or a comment (a wrong cut would fail to parse or change the results)."""
+    """The group the engine runs LATERAL to the focus nodes is the WHERE group itself, not
+    one cut at a brace inside a string or a comment (a wrong cut would fail to parse or
+    change the results)."""
     from rdflib import Graph
 
     from govkg.shacl.engines import PyShaclEngine
@@ -157,6 +158,7 @@ def test_a_constraint_group_with_braces_in_strings_and_comments() -> None:
 @prefix ex: <http://example.org/> .
 ex:S a sh:NodeShape ; sh:targetClass ex:C ;
   sh:sparql [ sh:select """
+    # before the query: a SELECT { in a comment
     SELECT $this ?value WHERE {
       # a comment with a } and a {
       $this <http://example.org/p> ?value .

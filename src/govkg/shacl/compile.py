@@ -820,14 +820,10 @@ class Compiler:
         self.declare(c)
         if path is not None:
             text = re.sub(r"\$PATH\b", lambda _m: self.path(path), text)
-        at = re.search(r"\bSELECT\b", text, re.I)
-        brace = text.find("{", at.end() if at else 0)
-        if at is None or brace < 0:
-            raise Unsupported("a SPARQL constraint that is not a SELECT")
+        brace, end = _where_group(text)
         inject = focus("?this")
         if re.search(r"[?$]currentShape\b", text):
             inject += f"VALUES ?currentShape {{ {sparql_term(s)} }}\n"
-        end = _group_end(text, brace)
         # LATERAL (oxigraph's SEP-0006): the group runs once per focus node with $this
         # substituted, as SHACL pre-binding reads; a plain join let the optimiser evaluate
         # the whole group over the data first (S58, S66: +0.5 s each at 1M triples)
@@ -900,17 +896,27 @@ def _check_constraint_text(text: str) -> None:
         prev = word
 
 
-def _group_end(text: str, brace: int) -> int:
-    """The offset of the `}` closing the group that opens at `brace` (strings, IRIs and
-    comments skipped)."""
-    depth = 0
-    for m in _LEXEME.finditer(text, brace):
-        if m.group() == "{":
+def _where_group(text: str) -> tuple[int, int]:
+    """The offsets of the `{` and `}` of a SELECT's WHERE group, found on the same lexemes
+    as `_check_constraint_text` reads (a brace or SELECT in a string, IRI or comment is
+    none)."""
+    start = depth = 0
+    selected = False
+    for m in _LEXEME.finditer(text):
+        lexeme = m.group()
+        if lexeme.startswith("#"):
+            continue
+        if not selected:
+            selected = lexeme.upper() == "SELECT"
+        elif lexeme == "{":
             depth += 1
-        elif m.group() == "}":
+            start = m.start() if depth == 1 else start
+        elif lexeme == "}" and depth:
             depth -= 1
             if depth == 0:
-                return m.start()
+                return start, m.start()
+    if not selected or not depth:
+        raise Unsupported("a SPARQL constraint that is not a SELECT")
     raise Unsupported("a SPARQL constraint whose WHERE group is not closed")
 
 
