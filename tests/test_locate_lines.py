@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from govkg.shacl.locate import LineIndex
+from govkg.subject_runs import SubjectRuns
 
 P = "http://x/p"
 Q = "http://x/q"
@@ -48,16 +49,18 @@ def test_line_file_scan_is_the_one_taken(tmp_path: Path) -> None:
     path.write_text(NT, encoding="utf-8")
     subjects: dict = {}
     props: dict = {}
-    assert LineIndex(path)._line_file(WANTED, subjects, props) is True
+    runs = SubjectRuns.scan(path)
+    assert runs is not None
+    assert LineIndex(path)._from_runs(runs, WANTED, subjects, props) is True
     assert (subjects, props) == _lines(tmp_path, "f.ttl", NT)
     path.write_bytes(NT.replace("\n", "\r\n").encode())
-    assert LineIndex(path)._line_file(WANTED, {}, {}) is False
+    assert SubjectRuns.scan(path) is None
 
 
 def test_blocks_split_anywhere_give_the_same_lines(tmp_path: Path, monkeypatch) -> None:
-    from govkg.shacl import locate
+    from govkg import subject_runs
 
     whole = _lines(tmp_path, "f.nt", NT)
     for size in (7, 40, 64):  # cuts inside lines and inside a subject's run of lines
-        monkeypatch.setattr(locate, "_BLOCK_BYTES", size)
+        monkeypatch.setattr(subject_runs, "BLOCK_BYTES", size)
         assert _lines(tmp_path, "f.nt", NT) == whole

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from govkg import resources
 from govkg.errors import BadInput, InputSyntaxError
 from govkg.namespaces import GRAPH_PARTS, graph_iri
+from govkg.subject_runs import SubjectRuns
 
 if TYPE_CHECKING:
     import rdflib
@@ -160,7 +161,8 @@ class KnowledgeGraph:
       so they say exactly what the input said. Only these quads are kept twice.
     - `parts`: the quads of the small bundled parts (ontology, shapes) for the named graphs
       of TriG / N-Quads exports, and `restated`: those of them some data file states too.
-    - `file_subjects`: per file, the subjects it states something about (for `files_of`).
+    - `file_subjects`: per file, the subjects it states something about (for `files_of`):
+      a set, or for an N-Triples file loaded `queries_only` the `SubjectRuns` of its lines.
     Blank-node labels are scoped to their file (renamed while parsing), as RDF merge requires.
     """
 
@@ -169,7 +171,7 @@ class KnowledgeGraph:
     exact: ox.Dataset = field(default_factory=ox.Dataset, repr=False)
     parts: dict[str, ox.Dataset] = field(default_factory=dict, repr=False)
     restated: ox.Dataset = field(default_factory=ox.Dataset, repr=False)
-    file_subjects: dict[Path, set[Any]] = field(default_factory=dict, repr=False)
+    file_subjects: dict[Path, set[Any] | SubjectRuns] = field(default_factory=dict, repr=False)
     inferred: bool = False
     """When set, queries see the INFERRED graph as part of the default graph."""
     queries_only: bool = False
@@ -380,8 +382,9 @@ class _Loader:
     store got, and each file's subjects. `Store.load` alone would be faster still, but its
     canonical literals and its own blank-node labels lose exactly that (see README,
     "Validating at scale"). A triple file of the data part takes the lean loop (or, for a
-    graph loaded `queries_only`, `Store.load` with its subjects read alongside); quad files
-    (govkg's named graphs routed) and the small bundled parts take the full one.
+    graph loaded `queries_only`, `Store.load` through a pipe, its subjects scanned from the
+    bytes it reads or parsed alongside); quad files (govkg's named graphs routed) and the
+    small bundled parts take the full one.
     """
 
     def __init__(self, kg: KnowledgeGraph) -> None:
@@ -391,15 +394,32 @@ class _Loader:
 
     def load(self, path: Path, part: str, advance: Callable[[int], None]) -> None:
         rfmt = rdf_format(path)
-        with self._source(path, rfmt, advance) as source:
-            self._parse(path, part, rfmt, source)
+        runs = SubjectRuns(path) if self._scanned(part, rfmt) else None
+        with self._source(path, rfmt, advance, None if runs is None else runs.feed) as source:
+            self._parse(path, part, rfmt, source, runs)
+
+    def _scanned(self, part: str, rfmt: ox.RdfFormat) -> bool:
+        """An N-Triples data file loaded in Rust alone: its subjects come from a scan of the
+        bytes the parser reads (`SubjectRuns`), which also locates results in it later."""
+        kg = self.kg
+        return (
+            kg.queries_only
+            and kg.keep_subjects
+            and part not in _SMALL_PARTS
+            and rfmt == ox.RdfFormat.N_TRIPLES
+        )
 
     @contextmanager
     def _source(
-        self, path: Path, rfmt: ox.RdfFormat, advance: Callable[[int], None]
+        self,
+        path: Path,
+        rfmt: ox.RdfFormat,
+        advance: Callable[[int], None],
+        observe: Callable[[bytes], None] | None = None,
     ) -> Iterator[io.RawIOBase | io.BufferedReader]:
         """What the parser reads: the open file itself, streamed (the store is the only copy
-        of a big file in memory); RDF/XML in full first, for the entity guard."""
+        of a big file in memory), each chunk shown to `observe` too; RDF/XML in full first,
+        for the entity guard."""
         if rfmt == ox.RdfFormat.RDF_XML:
             data, _, _ = read_source(path)
             check_bytes(data, rfmt, path)
@@ -410,10 +430,12 @@ class _Loader:
         with open_regular(path, max_file_bytes(), what="RDF file") as f:
             # the parser asks for a few KiB at a time: served from a C buffer, so the Python
             # reader (limit, progress) runs once per MiB, not 80,000 times for 170 MB
-            yield io.BufferedReader(_FileReader(f, path, advance), buffer_size=1 << 20)
+            reader = _FileReader(f, path, advance, observe)
+            yield io.BufferedReader(reader, buffer_size=1 << 20)
 
-    def _parse(self, path: Path, part: str, rfmt: ox.RdfFormat, source: Any) -> None:
-        subjects = self.kg.file_subjects.setdefault(path, set())
+    def _parse(
+        self, path: Path, part: str, rfmt: ox.RdfFormat, source: Any, runs: SubjectRuns | None
+    ) -> None:
         base_iri = base_iri_of(path)
         with parse_errors(path):
             # one call per file: the store keeps the file's insertions until it ends (about
@@ -421,9 +443,19 @@ class _Loader:
             # store (16 s instead of 7 s at 1M with 20k-quad batches): linear wins
             lean = part not in _SMALL_PARTS and not rfmt.supports_datasets
             if lean and self.kg.queries_only:  # all in Rust: parse and insert, nothing kept
-                with self._subjects_alongside(path, rfmt, base_iri, subjects):
-                    self.kg.store.load(source, format=rfmt, base_iri=base_iri, lenient=False)
+                alongside = (
+                    self._subjects_alongside(path, rfmt, base_iri)
+                    if runs is None
+                    else nullcontext()
+                )
+                with alongside:
+                    _load_in_rust(self.kg.store, source, rfmt, base_iri)
+                if runs is not None:
+                    self.kg.file_subjects[path] = (
+                        runs if runs.finish() else self._parsed_subjects(path, rfmt, base_iri)
+                    )
                 return
+            subjects = self.kg.file_subjects.setdefault(path, set())
             quads = ox.parse(
                 source,
                 format=rfmt,
@@ -435,30 +467,24 @@ class _Loader:
             self.kg.store.extend(route(quads, part, subjects))
 
     @contextmanager
-    def _subjects_alongside(
-        self, path: Path, rfmt: ox.RdfFormat, base_iri: str, subjects: set[Any]
-    ) -> Iterator[None]:
+    def _subjects_alongside(self, path: Path, rfmt: ox.RdfFormat, base_iri: str) -> Iterator[None]:
         """The file's named subjects (for `files_of`), from a second parse of it on another
-        thread while `Store.load` runs in Rust without the GIL: on two cores the wall time
-        stays the load's, where one parse feeding both costs twice as long in Python."""
+        thread while `Store.load` reads its pipe in Rust (an N-Triples file's come from
+        `SubjectRuns` instead): on two cores the wall time stays near the load's, where one
+        parse feeding both costs twice as long in Python."""
         if not self.kg.keep_subjects:
             yield
             return
         import threading
 
+        found: list[set[Any]] = []
         failed: list[BaseException] = []
 
         def collect() -> None:
-            found: set[Any] = set()
-            add, named = found.add, ox.NamedNode
             try:
-                with self._source(path, rfmt, _no_progress) as source:
-                    for quad in ox.parse(source, format=rfmt, base_iri=base_iri, lenient=False):
-                        if type(quad.subject) is named:
-                            add(quad.subject)
+                found.append(self._parsed_subjects(path, rfmt, base_iri))
             except BaseException as err:  # the load's own parse fails the same way first
                 failed.append(err)
-            subjects.update(found)
 
         worker = threading.Thread(target=collect, name=f"subjects of {path.name}", daemon=True)
         worker.start()
@@ -468,6 +494,16 @@ class _Loader:
             worker.join()
         if failed:  # the file changed between the two reads: fail as the load would have
             raise failed[0]
+        self.kg.file_subjects[path] = found[0]
+
+    def _parsed_subjects(self, path: Path, rfmt: ox.RdfFormat, base_iri: str) -> set[Any]:
+        found: set[Any] = set()
+        add, named = found.add, ox.NamedNode
+        with self._source(path, rfmt, _no_progress) as source:
+            for quad in ox.parse(source, format=rfmt, base_iri=base_iri, lenient=False):
+                if type(quad.subject) is named:
+                    add(quad.subject)
+        return found
 
     def _data_triples(
         self, quads: Iterable[ox.Quad], part: str, subjects: set[Any]
@@ -535,6 +571,72 @@ class _Loader:
             kg.restated.add(quad)
 
 
+def _load_in_rust(store: ox.Store, source: Any, rfmt: ox.RdfFormat, base_iri: str) -> None:
+    """`Store.load` of what `source` reads, through a pipe where the system has one.
+
+    Read from a Python file object, pyoxigraph takes the GIL for every few KiB, so any
+    Python work at the same time (the subject scan fed from `source`, a parse alongside)
+    stalls the parser at each read; from a pipe's path it reads in Rust alone while a
+    thread pumps `source` (its size limit, progress and observer) into the pipe.
+    """
+    pipe = _pipe()
+    if pipe is None:
+        store.load(source, format=rfmt, base_iri=base_iri, lenient=False)
+        return
+    import threading
+
+    out, into = pipe
+    failed: list[BaseException] = []
+
+    def pump() -> None:
+        try:
+            while chunk := source.read(_PIPE_BYTES):
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(into, view) :]
+        except BrokenPipeError:  # the parser stopped reading: its own error says why
+            pass
+        except BaseException as err:  # the size limit, a read error: said before the parser's
+            failed.append(err)
+        finally:
+            os.close(into)
+
+    worker = threading.Thread(target=pump, name="pipe to the parser", daemon=True)
+    worker.start()
+    error: BaseException | None = None
+    try:
+        store.load(path=f"/dev/fd/{out}", format=rfmt, base_iri=base_iri, lenient=False)
+    except BaseException as err:  # raised once the pump has stopped
+        error = err
+    os.close(out)  # a pump still writing gets EPIPE and stops
+    worker.join()
+    if failed:  # the pump's error is the cause: the parser saw a cut input
+        raise failed[0] from None
+    if error is not None:
+        raise error
+
+
+_PIPE_BYTES = 1 << 20
+
+
+def _pipe() -> tuple[int, int] | None:
+    """A pipe whose read end the parser can open by path (/dev/fd), else None."""
+    if not hasattr(os, "pipe") or not os.path.isdir("/dev/fd"):
+        return None
+    out, into = os.pipe()
+    if not os.path.exists(f"/dev/fd/{out}"):
+        os.close(out)
+        os.close(into)
+        return None
+    try:
+        import fcntl
+
+        fcntl.fcntl(into, getattr(fcntl, "F_SETPIPE_SZ", 1031), _PIPE_BYTES)
+    except (ImportError, OSError):
+        pass  # a smaller pipe only means more turns
+    return out, into
+
+
 class _Reader(io.RawIOBase):
     """The bytes of one file handed to the parser in chunks, reporting progress as it reads."""
 
@@ -560,15 +662,22 @@ def _no_progress(_n: int) -> None:
 
 
 class _FileReader(io.RawIOBase):
-    """An open file handed to the parser as it asks, reporting progress, stopping at the
-    size limit should the file grow while it is read."""
+    """An open file handed to the parser as it asks, reporting progress (and each chunk to
+    `observe`), stopping at the size limit should the file grow while it is read."""
 
-    def __init__(self, file: Any, path: Path, advance: Callable[[int], None]) -> None:
+    def __init__(
+        self,
+        file: Any,
+        path: Path,
+        advance: Callable[[int], None],
+        observe: Callable[[bytes], None] | None = None,
+    ) -> None:
         self._file = file
         self._path = path
         self._read = 0
         self._limit = max_file_bytes()
         self._advance = advance
+        self._observe = observe
 
     def readable(self) -> bool:
         return True
@@ -582,6 +691,8 @@ class _FileReader(io.RawIOBase):
         if self._read > self._limit:
             raise BadInput(f"{self._path}: more than the {self._limit} bytes govkg reads")
         self._advance(n)
+        if self._observe is not None and n:
+            self._observe(bytes(buffer[:n]))
         return n
 
 

@@ -3,7 +3,8 @@
 Results are grouped by the file their node is in; each file is read once and scanned once
 for all of its results' nodes (the statements that start with them, and within those the
 line of the result's property), so locating costs one pass over each file however many
-results there are.
+results there are. An N-Triples file the load already scanned (`SubjectRuns`) is not scanned
+again: only its results' subjects' runs are read.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from govkg.namespaces import PREFIXES
 from govkg.shacl.report import ValidationResult, _display
+from govkg.subject_runs import SubjectRuns
 
 if TYPE_CHECKING:
     from govkg.load import KnowledgeGraph
@@ -23,9 +25,6 @@ if TYPE_CHECKING:
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _LINE_FORMATS = (".nt", ".nq")
 """N-Triples and N-Quads: one statement a line, its subject the line's first token."""
-_SUBJECT_RUN = re.compile(rb"^(<[^<>\"\s]*>)[^\n]*(?:\n\1[^\n]*)*", re.MULTILINE)
-"""A run of lines starting with the same IRI: one match per subject's run, not per line."""
-_BLOCK_BYTES = 8 << 20
 _TOKEN = re.compile(
     r'<[^<>"\s]*>|"[^"\\\n]*"|[A-Za-z_][\w.-]*:(?:[\w.\-/#%:]|\\.)*|:(?:[\w.\-/#%]|\\.)*|\ba\b'
 )
@@ -90,94 +89,57 @@ class LineIndex:
         return ns + re.sub(r"\\(.)", r"\1", local)
 
     def lines(
-        self, wanted: dict[str, set[str]]
+        self, wanted: dict[str, set[str]], runs: SubjectRuns | None = None
     ) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
         """For subject IRIs (-> predicate IRIs): first line of each, and of each property.
 
-        One pass: statements starting with a wanted subject are found by their first token;
-        only those statements' lines are tokenised for the wanted predicates. Subjects not
-        found at a statement's start (JSON-LD, RDF/XML, nested) are looked for anywhere in
-        a second pass over the remaining ones.
+        N-Triples / N-Quads: the file's `SubjectRuns` (given, from the load, or scanned
+        now), so only the runs of wanted subjects are read and tokenised. Any other text
+        file: one pass, statement by statement, by each statement's first token. Subjects
+        not found at a statement's start (JSON-LD, RDF/XML, nested) are looked for anywhere
+        in a second pass over the remaining ones.
         """
         subjects: dict[str, int] = {}
         props: dict[tuple[str, str], int] = {}
-        if not (
-            self.path.suffix.lower() in _LINE_FORMATS and self._line_file(wanted, subjects, props)
-        ):
+        if runs is None and self.path.suffix.lower() in _LINE_FORMATS:
+            try:
+                runs = SubjectRuns.scan(self.path)
+            except OSError:
+                runs = None
+        if runs is None or not self._from_runs(runs, wanted, subjects, props):
+            subjects.clear()
+            props.clear()
             self._statements(wanted, subjects, props)
         missing = set(wanted) - set(subjects)
         if missing:
             self._anywhere(missing, subjects)
         return subjects, props
 
-    def _line_file(
+    def _from_runs(
         self,
+        runs: SubjectRuns,
         wanted: dict[str, set[str]],
         subjects: dict[str, int],
         props: dict[tuple[str, str], int],
     ) -> bool:
-        """N-Triples / N-Quads: the runs of lines about one subject, found by a regular
-        expression over the bytes (one match per run, the lines counted in C), so Python
-        touches only the runs of wanted subjects. False where the file is not plain LF text."""
-        needles = {f"<{iri}>".encode(): iri for iri in wanted}
-        number = 1
+        """The wanted subjects' lines from their runs; False where the file cannot be read."""
+        resolve = self.resolve
         try:
-            for block in self._blocks():
-                if b"\r" in block:  # CR ends a line there too; the general scan counts it so
-                    subjects.clear()
-                    props.clear()
-                    return False
-                number = self._runs(block, number, needles, wanted, subjects, props)
+            with self.path.open("rb") as f:
+                for iri, preds in wanted.items():
+                    for number, start, end in runs.spans(iri):
+                        subjects.setdefault(iri, number)
+                        if not preds:
+                            break
+                        f.seek(start)
+                        for offset, raw in enumerate(f.read(end - start).split(b"\n")):
+                            for t in _TOKEN.finditer(raw.decode("utf-8", errors="replace")):
+                                pred = resolve(t.group(0))
+                                if pred in preds:
+                                    props.setdefault((iri, pred), number + offset)
         except OSError:
-            subjects.clear()
-            props.clear()
             return False
         return True
-
-    def _blocks(self) -> Iterator[bytes]:
-        """The file in blocks of whole lines (a few MiB each: never the whole file at once)."""
-        rest = b""
-        with self.path.open("rb") as f:
-            while chunk := f.read(_BLOCK_BYTES):
-                chunk = rest + chunk
-                cut = chunk.rfind(b"\n") + 1
-                if cut == 0:
-                    rest = chunk
-                    continue
-                rest = chunk[cut:]
-                yield chunk[:cut]
-        if rest:
-            yield rest
-
-    def _runs(
-        self,
-        block: bytes,
-        number: int,
-        needles: dict[bytes, str],
-        wanted: dict[str, set[str]],
-        subjects: dict[str, int],
-        props: dict[tuple[str, str], int],
-    ) -> int:
-        """One block's runs; returns the line number the next block starts at."""
-        resolve = self.resolve
-        at = 0
-        for m in _SUBJECT_RUN.finditer(block):
-            start = m.start()
-            number += block.count(b"\n", at, start)
-            at = start
-            iri = needles.get(m.group(1))
-            if iri is None:
-                continue
-            subjects.setdefault(iri, number)
-            preds = wanted[iri]
-            if not preds:
-                continue
-            for offset, raw in enumerate(m.group(0).split(b"\n")):
-                for t in _TOKEN.finditer(raw.decode("utf-8", errors="replace")):
-                    pred = resolve(t.group(0))
-                    if pred in preds:
-                        props.setdefault((iri, pred), number + offset)
-        return number + block.count(b"\n", at)
 
     def _statements(
         self,
@@ -264,7 +226,10 @@ def locate_all(
             if pred:
                 preds.add(pred)
         placed.append((r, owner, path, pred))
-    found = {path: LineIndex(path).lines(want) for path, want in wanted.items()}
+    found = {
+        path: LineIndex(path).lines(want, _runs(kg.file_subjects.get(path)))
+        for path, want in wanted.items()
+    }
     shown = {path: _display(path) for path in wanted}  # resolved once per file
     out = []
     for r, owner, path, pred in placed:
@@ -276,6 +241,11 @@ def locate_all(
         line = props.get((iri, pred)) if pred else None
         out.append(replace(r, file=shown[path], line=line or subjects.get(iri), owner=owner))
     return out
+
+
+def _runs(subjects: Any) -> SubjectRuns | None:
+    """The runs the load scanned for this file, if it did."""
+    return subjects if isinstance(subjects, SubjectRuns) else None
 
 
 def _predicate(r: ValidationResult) -> str | None:
