@@ -360,21 +360,33 @@ def test_connection_bound_is_503_and_a_stalled_client_holds_no_query_slot(
     with running(kg, admission=admission, max_connections=2) as server:
         base, port = server.base_url, server.server_address[1]
         stalled = socket.create_connection(("127.0.0.1", port), timeout=10)
-        try:  # headers, half a body, then silence
+        quiet = threading.Event()
+
+        def trickle() -> None:  # a byte of body well within each 1 s read time-out
+            while not quiet.wait(0.1):
+                stalled.sendall(b" ")
+
+        try:  # headers, part of a body that never completes, then silence
             stalled.sendall(
                 b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: "
-                b"application/sparql-query\r\nContent-Length: 100\r\n\r\nSELECT"
+                b"application/sparql-query\r\nContent-Length: 100000\r\n\r\nSELECT"
             )
-            status, _, body = get(base, SELECT)  # the one query slot is free
-            assert status == 200 and json_rows(body)
-            idle = socket.create_connection(("127.0.0.1", port), timeout=10)
-            try:
-                third = socket.create_connection(("127.0.0.1", port), timeout=10)
-                third.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-                assert third.recv(100).startswith(b"HTTP/1.1 503")
-                third.close()
+            feeder = threading.Thread(target=trickle, daemon=True)
+            feeder.start()  # the server's time-out is per read: however slow the
+            try:  # machine, the stalled client holds its connection until it goes quiet
+                status, _, body = get(base, SELECT)  # the one query slot is free
+                assert status == 200 and json_rows(body)
+                idle = socket.create_connection(("127.0.0.1", port), timeout=10)
+                try:
+                    third = socket.create_connection(("127.0.0.1", port), timeout=10)
+                    third.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                    assert third.recv(100).startswith(b"HTTP/1.1 503")
+                    third.close()
+                finally:
+                    idle.close()
             finally:
-                idle.close()
+                quiet.set()
+                feeder.join(5)
             assert stalled.recv(100) == b""  # dropped after the socket time-out
         finally:
             stalled.close()
