@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from govkg import resources
+from govkg import lifetime, resources
 from govkg.errors import BadInput, InputSyntaxError
 from govkg.namespaces import GRAPH_PARTS, graph_iri
 from govkg.subject_runs import SubjectRuns
@@ -736,6 +736,7 @@ def load_graph(
         for path, part in kinds:  # the small parts first: data files are checked against them
             loader.load(path, part, advance)
     kg.files = bundled_files(ontology=ontology, data=data, shapes=shapes) + [Path(p) for p in extra]
+    lifetime.hold(kg)  # a command-line run ends without freeing it (0.5 s at 1M triples)
     return kg
 
 

@@ -171,8 +171,12 @@ def _flush_stdout() -> int | None:
 
 
 def main() -> None:
-    """Console entry point: SIGTERM unwinds (exit 143); a closed pipe exits silently (141)."""
+    """Console entry point: SIGTERM unwinds (exit 143); a closed pipe exits silently (141);
+    the graphs loaded are left to the end of the process (`govkg.lifetime`)."""
+    from govkg import lifetime
+
     signal.signal(signal.SIGTERM, _on_sigterm)
+    lifetime.hold_until_exit()  # the graphs loaded are not freed one by one before exiting
     code: Any = 0
     try:
         cli.main(prog_name="govkg")
@@ -184,4 +188,4 @@ def main() -> None:
         _silence_stdout()
         code = EXIT_BROKEN_PIPE
     failed = _flush_stdout()
-    sys.exit(failed if failed is not None and not code else code)
+    lifetime.end(failed if failed is not None and not code else code)
