@@ -1,7 +1,8 @@
 """The N-Triples subject scan against the parser, and the load that feeds it through a pipe.
 
 The scan decides two things the parser otherwise would: which named subjects a file has
-(`files_of`) and on which lines each subject's statements are (locating). It is checked
+(`files_of`) and on which lines each subject's statements are (locating); it also finds
+a superset of the literals' datatypes (for `govkg.retyped`). It is checked
 differentially: random N-Triples built from regular and irregular lines, fed in random
 chunks, against the parser run on each line alone (in N-Triples one line is one statement).
 """
@@ -22,7 +23,19 @@ from govkg.subject_runs import SubjectRuns
 
 SUBJECTS = ["<http://x/a>", "<http://x/ab>", "<http://x/a#b>", "<http://x/é>", "_:n"]
 IRREGULAR_SUBJECTS = ["<http://x/\\u0061>", " <http://x/a>", "\t<http://x/ab>"]
-OBJECTS = ['"1"', '"a\\nb <http://x/c> ."@en', "<http://x/a>", "_:m", '"x"^^<http://x/t>']
+XSD = "http://www.w3.org/2001/XMLSchema#"
+OBJECTS = [
+    '"1"',
+    '"a\\nb <http://x/c> ."@en',
+    "<http://x/a>",
+    "_:m",
+    '"x"^^<http://x/t>',
+    f'"5"^^<{XSD}byte>',
+    f'"5" ^^\t<{XSD}int>',
+    f'"5"^^<{XSD}\\u0062yte>',
+    f'"5"^^<{XSD}integer>',
+    f'"^^<{XSD}long>"',  # the datatype's bytes inside a string: only a spurious candidate
+]
 OTHER_LINES = ["", "# <http://x/a> <http://x/p> <http://x/o> .", "   ", "\t# indented comment"]
 
 
@@ -47,6 +60,18 @@ def oracle(lines: list[str]) -> dict[str, list[int]]:
             if isinstance(quad.subject, ox.NamedNode):
                 out.setdefault(quad.subject.value, []).append(number)
     return out
+
+
+def oracle_datatypes(lines: list[str]) -> set[str]:
+    """The literals' datatypes, from the parser run on every line alone."""
+    return {
+        quad.object.datatype.value
+        for line in lines
+        for quad in ox.parse(line.encode(), format=ox.RdfFormat.N_TRIPLES)
+        if isinstance(quad.object, ox.Literal)
+        and quad.object.language is None
+        and quad.object.datatype.value != XSD + "string"
+    }
 
 
 def fed(path: Path, data: bytes, cuts: list[int]) -> SubjectRuns:
@@ -75,6 +100,11 @@ def test_scan_agrees_with_the_parser_line_by_line(tmp_path: Path, irregular, dat
         assert irregular  # only the irregular lines or a CR make the scan give up
         return
     assert {node.value for node in runs} == set(expected)
+    typed = oracle_datatypes(lines)
+    found = runs.datatypes()
+    assert typed <= found  # the scan never misses a datatype the parser reads
+    if "\"^^" not in text:
+        assert found == typed
     for iri, numbers in expected.items():
         assert ox.NamedNode(iri) in runs
         spans = runs.spans(iri)

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from govkg import lifetime, resources
 from govkg.errors import BadInput, InputSyntaxError
 from govkg.namespaces import GRAPH_PARTS, graph_iri
+from govkg.retyped import RETYPED, RETYPED_NODES
 from govkg.subject_runs import SubjectRuns
 
 if TYPE_CHECKING:
@@ -180,6 +181,9 @@ class KnowledgeGraph:
     (exact triples, rdflib view, closure) refuses such a graph."""
     keep_subjects: bool = True
     """`file_subjects` is complete (`load_graph(keep_subjects=...)`): `files_of` works."""
+    retyped_unkept: set[str] | None = field(default_factory=set, repr=False)
+    """The datatypes of `govkg.retyped` that data files loaded in Rust alone used (None:
+    such a file went in unseen, `keep_subjects=False`); the other files' are in `exact`."""
     _rdflib: Any = field(default=None, repr=False)
 
     def __len__(self) -> int:
@@ -238,6 +242,18 @@ class KnowledgeGraph:
         """
         for quad in self.graph_quads():
             yield quad.triple
+
+    def retyped(self) -> set[str] | None:
+        """The datatypes the input used whose literals the store gives back with another
+        datatype (`govkg.retyped`); None when not known (a file loaded unseen)."""
+        if self.retyped_unkept is None:
+            return None
+        found = set(self.retyped_unkept)
+        for quad in self.exact:
+            datatype = quad.object.datatype
+            if datatype in RETYPED_NODES:
+                found.add(datatype.value)
+        return found
 
     def files_of(self, subject_iri: str) -> list[Path]:
         """The files that state something about this subject (for pointing users at them)."""
@@ -451,9 +467,13 @@ class _Loader:
                 with alongside:
                     _load_in_rust(self.kg.store, source, rfmt, base_iri)
                 if runs is not None:
-                    self.kg.file_subjects[path] = (
-                        runs if runs.finish() else self._parsed_subjects(path, rfmt, base_iri)
-                    )
+                    if runs.finish():
+                        self.kg.file_subjects[path] = runs
+                        self._note_retyped(runs.datatypes() & RETYPED)
+                    else:
+                        self._parsed_subjects(path, rfmt, base_iri)
+                elif not self.kg.keep_subjects:
+                    self.kg.retyped_unkept = None
                 return
             subjects = self.kg.file_subjects.setdefault(path, set())
             quads = ox.parse(
@@ -477,12 +497,11 @@ class _Loader:
             return
         import threading
 
-        found: list[set[Any]] = []
         failed: list[BaseException] = []
 
         def collect() -> None:
             try:
-                found.append(self._parsed_subjects(path, rfmt, base_iri))
+                self._parsed_subjects(path, rfmt, base_iri)
             except BaseException as err:  # the load's own parse fails the same way first
                 failed.append(err)
 
@@ -494,16 +513,26 @@ class _Loader:
             worker.join()
         if failed:  # the file changed between the two reads: fail as the load would have
             raise failed[0]
-        self.kg.file_subjects[path] = found[0]
 
-    def _parsed_subjects(self, path: Path, rfmt: ox.RdfFormat, base_iri: str) -> set[Any]:
+    def _parsed_subjects(self, path: Path, rfmt: ox.RdfFormat, base_iri: str) -> None:
+        """A file loaded in Rust alone, parsed again: its named subjects and the retyped
+        datatypes its literals use."""
         found: set[Any] = set()
-        add, named = found.add, ox.NamedNode
+        retyped: set[str] = set()
+        add, named, literal = found.add, ox.NamedNode, ox.Literal
         with self._source(path, rfmt, _no_progress) as source:
             for quad in ox.parse(source, format=rfmt, base_iri=base_iri, lenient=False):
                 if type(quad.subject) is named:
                     add(quad.subject)
-        return found
+                obj = quad.object
+                if type(obj) is literal and obj.datatype in RETYPED_NODES:
+                    retyped.add(obj.datatype.value)
+        self.kg.file_subjects[path] = found
+        self._note_retyped(retyped)
+
+    def _note_retyped(self, datatypes: set[str]) -> None:
+        if self.kg.retyped_unkept is not None:
+            self.kg.retyped_unkept |= datatypes
 
     def _data_triples(
         self, quads: Iterable[ox.Quad], part: str, subjects: set[Any]

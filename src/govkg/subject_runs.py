@@ -6,7 +6,8 @@ lines counted in C), without parsing. One scan gives both what `KnowledgeGraph.f
 asks (is this IRI a subject of this file?) and what locating a result needs (the first line
 of the subject, and where each of its runs is, to tokenise only those). The load feeds the
 scan the very bytes it hands the parser (so the index is of what was parsed, read once),
-and locating then reads only the runs of the results' subjects.
+and locating then reads only the runs of the results' subjects. The same scan collects the
+literals' datatypes (a superset), for the datatypes the store retypes (`govkg.retyped`).
 
 The scan answers only for files whose every line it can read as a parser would: a line that
 starts with anything but an IRI, a blank node, a comment or its own end (leading white
@@ -23,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+
+from govkg.retyped import datatypes_written, decoded
 
 SUBJECT_RUN = re.compile(rb"^(<[^<>\"\s]*>)[^\n]*(?:\n\1[^\n]*)*", re.MULTILINE)
 """A run of lines starting with the same IRI: one match per subject's run, not per line."""
@@ -55,6 +58,7 @@ class SubjectRuns:
         self._number = 1
         self._base = 0
         self._rest = b""
+        self._datatypes: set[bytes] = set()
 
     @classmethod
     def scan(cls, path: Path) -> SubjectRuns | None:
@@ -106,6 +110,11 @@ class SubjectRuns:
             previous.append(before)
         self._number = number + block.count(b"\n", at)
         self._base = base + len(block)
+        self._datatypes |= datatypes_written(block)
+
+    def datatypes(self) -> set[str]:
+        """The literals' datatype IRIs (a superset: see `retyped.DATATYPE_MARK`)."""
+        return {decoded(written) for written in self._datatypes}
 
     def __contains__(self, node: Any) -> bool:
         return type(node) is ox.NamedNode and f"<{node.value}>".encode() in self._last

@@ -57,6 +57,10 @@ def validate(
             data=bundled or not data_files,
             queries_only=_reads_store(chosen),
         )
+        exact = engine_for_graph(kg, chosen, engine)
+        if exact is not chosen:  # pySHACL reads the exact literals: loaded again with them
+            chosen = exact
+            kg = load_graph(data_files, ontology=True, data=bundled or not data_files)
     scoped = about_files and bool(data_files) and bundled
     report = validate_graph(
         kg,
@@ -96,6 +100,30 @@ def choose_engine(
     return PyShaclEngine() if fast.unsupported(shapes, inference=inference) else fast
 
 
+def engine_for_graph(
+    kg: KnowledgeGraph, chosen: ShaclEngine, asked: ShaclEngine | str | None
+) -> ShaclEngine:
+    """The SPARQL engine only where the store gives back every literal's datatype as the
+    input wrote it (`govkg.retyped`): else auto takes pySHACL, and asking for the SPARQL
+    engine is refused (its answer on such literals would be wrong, not merely slow)."""
+    from govkg.retyped import describe
+
+    if not _reads_store(chosen):
+        return chosen
+    retyped = kg.retyped()
+    if retyped == set():
+        return chosen
+    what = (
+        "literals loaded unseen (their datatypes are not known)"
+        if retyped is None
+        else f"literals typed {describe(retyped)}, which pyoxigraph's store gives back as "
+        "xsd:integer or xsd:dateTime"
+    )
+    if asked not in (None, "auto"):
+        raise BadInput(f"the oxigraph engine cannot check {what}; use --engine auto or pyshacl")
+    return PyShaclEngine()
+
+
 def validate_graph(
     kg: KnowledgeGraph,
     *,
@@ -116,7 +144,7 @@ def validate_graph(
     if inference not in INFERENCE:
         raise BadInput(f"unknown inference {inference!r}; one of {', '.join(INFERENCE)}")
     shapes = load_shapes(shapes_dir)
-    chosen = choose_engine(engine, shapes, inference)
+    chosen = engine_for_graph(kg, choose_engine(engine, shapes, inference), engine)
     use_shapes: list[str] = []
     if only:
         known = shape_ids(shapes)
