@@ -103,7 +103,7 @@ def test_scan_agrees_with_the_parser_line_by_line(tmp_path: Path, irregular, dat
     typed = oracle_datatypes(lines)
     found = runs.datatypes()
     assert typed <= found  # the scan never misses a datatype the parser reads
-    if "\"^^" not in text:
+    if '"^^' not in text:
         assert found == typed
     for iri, numbers in expected.items():
         assert ox.NamedNode(iri) in runs

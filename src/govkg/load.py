@@ -302,6 +302,7 @@ def to_rdflib_term(term: Any, *, exact: bool = False) -> Any:
 
     `exact=True` for terms as the input wrote them; otherwise the term is a store's canonical
     form, whose integer-valued decimals ("8") are written back in XSD's canonical "8.0".
+    Either way the lexical form is kept: rdflib's normalising would rewrite it.
     """
     from rdflib import BNode, Literal, URIRef
 
@@ -316,11 +317,11 @@ def to_rdflib_term(term: Any, *, exact: bool = False) -> Any:
         if dt == XSD_STRING:
             return Literal(term.value)
         value = term.value
-        if exact:  # as written: rdflib would otherwise rewrite "08"^^xsd:integer to "8"
-            return Literal(value, datatype=URIRef(dt), normalize=False)
-        if dt == XSD_DECIMAL and "." not in value and value.lstrip("+-").isdigit():
+        if not exact and dt == XSD_DECIMAL and "." not in value and value.lstrip("+-").isdigit():
             value += ".0"
-        return Literal(value, datatype=URIRef(dt))
+        # never rdflib's normalising: it would rewrite "08"^^xsd:integer to "8", and "repair"
+        # what the store kept as written because it is ill-formed ("2011-01-01"^^xsd:dateTime)
+        return Literal(value, datatype=URIRef(dt), normalize=False)
     raise TypeError(f"cannot convert {term!r}")
 
 
