@@ -138,6 +138,9 @@ def test_auto_hands_retyped_data_to_pyshacl_with_its_results(tmp_path: Path, suf
         validate([path], bundled=False, shapes_dir=shapes, engine="oxigraph")
     kg = load_graph([path], ontology=True, data=False)
     assert validate_graph(kg, shapes_dir=shapes).engine == "pyshacl"
+    kg = load_graph([path], ontology=True, data=False, queries_only=True)
+    with pytest.raises(BadInput, match="reads the exact literals"):
+        validate_graph(kg, shapes_dir=shapes)
     path.write_text(PLAIN_DATA, encoding="utf-8")
     assert validate([path], bundled=False, shapes_dir=shapes).engine == "oxigraph"
 

@@ -57,9 +57,9 @@ def validate(
             data=bundled or not data_files,
             queries_only=_reads_store(chosen),
         )
-        exact = engine_for_graph(kg, chosen, engine)
-        if exact is not chosen:  # pySHACL reads the exact literals: loaded again with them
-            chosen = exact
+        fit = engine_for_graph(kg, chosen, engine)
+        if fit is not chosen:  # pySHACL reads the exact literals: loaded again with them
+            chosen = fit
             kg = load_graph(data_files, ontology=True, data=bundled or not data_files)
     scoped = about_files and bool(data_files) and bundled
     report = validate_graph(
@@ -145,6 +145,11 @@ def validate_graph(
         raise BadInput(f"unknown inference {inference!r}; one of {', '.join(INFERENCE)}")
     shapes = load_shapes(shapes_dir)
     chosen = engine_for_graph(kg, choose_engine(engine, shapes, inference), engine)
+    if kg.queries_only and not _reads_store(chosen):
+        raise BadInput(
+            f"the {chosen.name} engine reads the exact literals: load the graph without "
+            "queries_only (as `validate` does)"
+        )
     use_shapes: list[str] = []
     if only:
         known = shape_ids(shapes)
