@@ -62,9 +62,15 @@ def decoded(written: bytes) -> str:
     return quads[0].object.datatype.value
 
 
-def describe(datatypes: set[str]) -> str:
-    """`xsd:byte, xsd:int` for a message."""
-    return ", ".join(sorted(d.replace(XSD, "xsd:") for d in datatypes))
+def cannot_check(datatypes: set[str] | None) -> str:
+    """Why the SPARQL engine refuses such data, for its one-line error (None: not known)."""
+    if datatypes is None:
+        return "the oxigraph engine cannot check literals loaded unseen (datatypes not known)"
+    named = ", ".join(sorted(d.replace(XSD, "xsd:") for d in datatypes))
+    return (
+        f"the oxigraph engine cannot check literals typed {named}, which pyoxigraph's store "
+        "gives back as xsd:integer or xsd:dateTime"
+    )
 
 
 def in_rdflib(graph: rdflib.Graph) -> set[str]:

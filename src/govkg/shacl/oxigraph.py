@@ -56,14 +56,11 @@ class OxigraphEngine:
         import pyoxigraph as ox
 
         from govkg.load import from_rdflib
-        from govkg.retyped import describe, in_rdflib
+        from govkg.retyped import cannot_check, in_rdflib
 
         retyped = in_rdflib(data)
         if retyped:  # the store would give them back as xsd:integer / xsd:dateTime
-            raise BadInput(
-                f"the oxigraph engine cannot check literals typed {describe(retyped)}; "
-                "use --engine pyshacl"
-            )
+            raise BadInput(f"{cannot_check(retyped)}; use --engine pyshacl")
         store = ox.Store()
         store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in from_rdflib(data))
         return self.run_store(store, shapes, inference=inference, use_shapes=use_shapes)

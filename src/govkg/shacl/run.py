@@ -106,21 +106,15 @@ def engine_for_graph(
     """The SPARQL engine only where the store gives back every literal's datatype as the
     input wrote it (`govkg.retyped`): else auto takes pySHACL, and asking for the SPARQL
     engine is refused (its answer on such literals would be wrong, not merely slow)."""
-    from govkg.retyped import describe
+    from govkg.retyped import cannot_check
 
     if not _reads_store(chosen):
         return chosen
     retyped = kg.retyped()
     if retyped == set():
         return chosen
-    what = (
-        "literals loaded unseen (their datatypes are not known)"
-        if retyped is None
-        else f"literals typed {describe(retyped)}, which pyoxigraph's store gives back as "
-        "xsd:integer or xsd:dateTime"
-    )
     if asked not in (None, "auto"):
-        raise BadInput(f"the oxigraph engine cannot check {what}; use --engine auto or pyshacl")
+        raise BadInput(f"{cannot_check(retyped)}; use --engine auto or pyshacl")
     return PyShaclEngine()
 
 
