@@ -28,6 +28,24 @@ _LINE_FORMATS = (".nt", ".nq")
 _TOKEN = re.compile(
     r'<[^<>"\s]*>|"[^"\\\n]*"|[A-Za-z_][\w.-]*:(?:[\w.\-/#%:]|\\.)*|:(?:[\w.\-/#%]|\\.)*|\ba\b'
 )
+_LOCAL_ESC = re.compile(r"\\(.)")
+"""A local name's escape (PN_LOCAL_ESC): the character itself."""
+_UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+"""An IRI's numeric escape (UCHAR)."""
+
+
+def _uchar(m: re.Match[str]) -> str:
+    return chr(int(m.group(1) or m.group(2), 16))
+
+
+def _statement_end(token: str) -> str:
+    """A prefixed name without the statement's final `.` (a local name's own `\\.` kept)."""
+    while token.endswith("."):
+        body = token[:-1]
+        if (len(body) - len(body.rstrip("\\"))) % 2:
+            break  # an odd run of backslashes before it: the dot is escaped, part of the name
+        token = body
+    return token
 
 
 class LineIndex:
@@ -56,37 +74,27 @@ class LineIndex:
         except OSError:
             return
 
-    def needles(self, iris: Iterable[str]) -> dict[str, str]:
-        """How each IRI can be written as a statement's first token in this file."""
-        out: dict[str, str] = {}
-        for iri in iris:
-            out[f"<{iri}>"] = iri
-            for prefix, ns in self.prefixes.items():
-                if iri.startswith(ns) and len(iri) > len(ns):
-                    local = iri[len(ns) :]
-                    out[f"{prefix}:{local}"] = iri
-                    out[f"{prefix}:{local.replace('/', chr(92) + '/')}"] = iri
-            if self.base and iri.startswith(self.base):
-                out[f"<{iri[len(self.base) :]}>"] = iri
-        return out
-
     def resolve(self, token: str) -> str | None:
-        """The IRI a token names in this file (None for anything else)."""
+        """The IRI a token names in this file (None for anything else).
+
+        Undoes every escape the token may carry (`\\/`, `\\#`, `\\.` … in a local
+        name, `\\uXXXX` in an IRI), so any writer's form of an IRI is found, not only ours.
+        """
         if token == "a":
             return RDF_TYPE
         if token.startswith("<"):
-            inner = token[1:-1]
+            inner = _UCHAR.sub(_uchar, token[1:-1]) if "\\" in token else token[1:-1]
             if self.base and not re.match(r"^[A-Za-z][\w+.-]*:", inner):
                 return self.base + inner
             return inner
         if token.startswith('"'):
             return token[1:-1]
-        token = token.rstrip(".")
+        token = _statement_end(token)
         prefix, _, local = token.partition(":")
         ns = self.prefixes.get(prefix)
         if ns is None:
             return None
-        return ns + re.sub(r"\\(.)", r"\1", local)
+        return ns + (_LOCAL_ESC.sub(r"\1", local) if "\\" in local else local)
 
     def lines(
         self, wanted: dict[str, set[str]], runs: SubjectRuns | None = None
@@ -150,13 +158,12 @@ class LineIndex:
         """Any text format: each line's first token, statement by statement."""
         current: str | None = None
         resolve = self.resolve
-        needles = self.needles(wanted)
         starts = set(" \t\r\n#]),;.")
         for number, line in self._lines():
             if line and line[0] not in starts:
-                first = line.split(None, 1)[0]
-                iri = needles.get(first) or needles.get(first.rstrip(";.,"))
-                current = iri
+                first = _TOKEN.match(line)
+                iri = resolve(first.group(0)) if first else None
+                current = iri if iri in wanted else None
                 if current is not None:
                     subjects.setdefault(current, number)
             if current is not None and wanted[current]:
