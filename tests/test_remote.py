@@ -160,7 +160,7 @@ def test_time_out() -> None:
         result = CliRunner().invoke(
             cli, ["query", "plaques", "--endpoint", url, "--timeout", "0.5"]
         )
-    assert f"{url}: no answer within 0.5 s" in _one_line_error(result)
+    assert f"{url}: no complete answer within 0.5 s" in _one_line_error(result)
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):

@@ -56,6 +56,31 @@ def timeout_option(default: float) -> Decorator:
     )
 
 
+class _Size(click.ParamType):
+    name = "BYTES"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        from govkg.remote.client import parse_size
+
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_size(str(value))
+        except ValueError as err:
+            self.fail(str(err), param, ctx)
+
+
+def max_answer_option() -> Decorator:
+    """`--max-answer BYTES`: the most a remote store's answer may hold."""
+    return click.option(
+        "--max-answer",
+        type=_Size(),
+        default=None,
+        help="With --endpoint: refuse an answer larger than this (e.g. 512M, 2G) [default: "
+        "$GOVKG_MAX_ANSWER_BYTES, else 256M].",
+    )
+
+
 def files_option(
     alone_help: str = "Use only FILES, not the bundled ontology and data.",
 ) -> Decorator:

@@ -17,10 +17,12 @@ from govkg.query import QueryResult
 from govkg.remote.client import DEFAULT_TIMEOUT, Client, check_graph, check_url, shown
 
 
-def _client(endpoint: str, graph: str | None, timeout: float | None) -> Client:
+def _client(
+    endpoint: str, graph: str | None, timeout: float | None, max_answer: int | None = None
+) -> Client:
     check_url(endpoint)
     check_graph(graph)
-    return Client(timeout)
+    return Client(timeout, max_answer)
 
 
 def no_files(files: tuple[Path, ...] | list[Path], command: str) -> None:
@@ -35,12 +37,18 @@ def query_remote(
     params: dict[str, str],
     lang: str,
     timeout: float | None,
-) -> QueryResult:
-    """`govkg query … --endpoint URL`."""
-    from govkg.remote.queries import run_remote_query
+    max_answer: int | None = None,
+) -> tuple[QueryResult, str | None]:
+    """`govkg query … --endpoint URL`: the result, and why it is empty if the graph asked for
+    is missing or empty (said on stderr here; `--strict` makes it exit 1)."""
+    from govkg.remote.queries import empty_hint, is_empty, run_remote_query
 
-    with _client(endpoint, graph, timeout) as client:
-        return run_remote_query(client, endpoint, query, params, lang, graph)
+    with _client(endpoint, graph, timeout, max_answer) as client:
+        result = run_remote_query(client, endpoint, query, params, lang, graph)
+        hint = empty_hint(client, endpoint, graph) if is_empty(result) else None
+    if hint:
+        click.echo(f"govkg: warning: {hint}", err=True)
+    return result, hint
 
 
 def validate_remote_report(
@@ -59,12 +67,24 @@ def validate_remote_report(
         report, pulled = validate_remote(
             client, endpoint, graph, shapes_dir=shapes_dir, inference=inference
         )
+        _warn_if_empty(client, endpoint, graph, pulled.store_total)
     click.echo(
         f"govkg: pulled {len(pulled.triples)} of {pulled.store_total} triples "
         f"({len(pulled.predicates)} predicates the shapes use) from {shown(endpoint)}",
         err=True,
     )
     return report
+
+
+def _warn_if_empty(client: Client, endpoint: str, graph: str | None, count: int) -> None:
+    """Say on stderr why the graph read holds nothing (a missing --graph, an empty default)."""
+    if count:
+        return
+    from govkg.remote.queries import empty_hint
+
+    hint = empty_hint(client, endpoint, graph)
+    if hint:
+        click.echo(f"govkg: warning: {hint}", err=True)
 
 
 def export_remote(endpoint: str, graph: str | None, timeout: float | None = DEFAULT_TIMEOUT) -> Any:
@@ -75,6 +95,7 @@ def export_remote(endpoint: str, graph: str | None, timeout: float | None = DEFA
 
     with _client(endpoint, graph, timeout) as client, progress("Downloading", total=None):
         triples = pull_all(client, endpoint, graph)
+        _warn_if_empty(client, endpoint, graph, len(triples))
     kg = KnowledgeGraph(store=ox.Store(), files=[])
     kg.add_triples(triples)
     return kg
@@ -187,6 +208,9 @@ def open_check(endpoint: str, graph: str | None) -> tuple[RemoteGraph, list[tupl
     """The store as the graph `govkg check` checks, and the stages to run on it."""
     client = _client(endpoint, graph, DEFAULT_TIMEOUT)
     rg = RemoteGraph(client, endpoint, graph)
+    from govkg.remote.queries import remote_count
+
+    _warn_if_empty(client, endpoint, graph, remote_count(client, endpoint, graph))
     return rg, check_stages(rg)
 
 

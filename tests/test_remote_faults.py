@@ -1,0 +1,363 @@
+"""govkg against stores that misbehave: answers too large, trickling or cut short, empty
+answers from the wrong graph, and pushes that fail part-way.
+
+A fault-injecting HTTP server runs in this process on loopback (a thread, shut down at the
+end of the module); the push faults are injected by a proxy in front of a real Oxigraph
+server (tests/stores.py), and what the target graph holds afterwards is asked of that server
+directly, so every message is checked against the store's own count.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import itertools
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from govkg.cli.main import cli
+from stores import GRAPH, Store, oxigraph_server
+
+BINDING = b'{"x":{"type":"literal","value":"' + b"x" * 200 + b'"}},'
+HEAD = b'{"head":{"vars":["x"]},"results":{"bindings":['
+RSS_LIMIT_MB = 300
+
+
+def _one_line_error(result, code: int = 2) -> str:
+    assert result.exit_code == code, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("govkg: error: "), result.stderr
+    return lines[0]
+
+
+# ---- the fault server ------------------------------------------------------------------------
+
+Route = Callable[[http.server.BaseHTTPRequestHandler], None]
+
+
+class _Faulty(http.server.BaseHTTPRequestHandler):
+    routes: dict[str, Route]
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        self.rfile.read(length)
+        route = self.routes.get(self.path.split("?")[0])
+        if route is None:
+            self.send_error(404)
+            return
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            route(self)  # a client that stops reading is what some tests want
+
+    do_GET = do_POST = do_PUT = _answer
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def faulty() -> Iterator[tuple[str, dict[str, Route]]]:
+    routes: dict[str, Route] = {}
+    handler = type("Handler", (_Faulty,), {"routes": routes})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", routes
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def _endless(length: str | None) -> Route:
+    """SPARQL JSON results that never end, announced as `length` bytes (or not at all)."""
+
+    def route(h: http.server.BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "application/sparql-results+json")
+        if length:
+            h.send_header("Content-Length", length)
+        h.end_headers()
+        h.wfile.write(HEAD)
+        block = BINDING * 300
+        while True:
+            h.wfile.write(block)
+
+    return route
+
+
+def _fixed(ctype: str, body: bytes, length: int | None = None) -> Route:
+    def route(h: http.server.BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", ctype)
+        h.send_header("Content-Length", str(len(body) if length is None else length))
+        h.end_headers()
+        h.wfile.write(body)
+        h.wfile.flush()
+        h.close_connection = True
+
+    return route
+
+
+def _trickle(h: http.server.BaseHTTPRequestHandler) -> None:
+    h.send_response(200)
+    h.send_header("Content-Type", "application/sparql-results+json")
+    h.end_headers()
+    for byte in itertools.cycle(HEAD + BINDING):
+        h.wfile.write(bytes([byte]))
+        h.wfile.flush()
+        time.sleep(1.0)
+
+
+def _govkg() -> str:
+    found = shutil.which("govkg", path=str(Path(sys.executable).parent))
+    assert found, "the govkg console script is not installed beside this Python"
+    return found
+
+
+def _run_child(args: list[str], tmp_path: Path, env: dict[str, str] | None = None):
+    """govkg as a child process: exit code, stderr, its own peak RSS in MB, wall seconds."""
+    out, err = tmp_path / "out", tmp_path / "err"
+    started = time.monotonic()
+    with out.open("wb") as o, err.open("wb") as e:
+        proc = subprocess.Popen(
+            [_govkg(), *args], stdout=o, stderr=e, env={**os.environ, **(env or {})}
+        )
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            proc.returncode = 0  # reaped by wait4 above
+    wall = time.monotonic() - started
+    return os.waitstatus_to_exitcode(status), err.read_text(), usage.ru_maxrss / 1024, wall
+
+
+# ---- bounded answers -------------------------------------------------------------------------
+
+
+def test_a_2gb_answer_is_refused_at_the_limit_in_bounded_memory(faulty, tmp_path) -> None:
+    base, routes = faulty
+    routes["/huge"] = _endless("2147483648")
+    query = tmp_path / "q.rq"
+    query.write_text("SELECT ?x WHERE { ?x ?p ?o }", encoding="utf-8")
+    code, err, rss, _ = _run_child(
+        ["query", str(query), "--endpoint", base + "/huge", "--timeout", "10"], tmp_path
+    )
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert f"{base}/huge: the answer is 2147483648 bytes, over the limit of 256 MiB" in lines[0]
+    assert "--max-answer" in lines[0] and "GOVKG_MAX_ANSWER_BYTES" in lines[0]
+    assert rss < RSS_LIMIT_MB, f"peak RSS {rss:.0f} MB"
+    print(f"2 GB answer: refused, peak RSS {rss:.0f} MB")
+
+
+def test_an_endless_answer_stops_at_the_limit_in_bounded_memory(faulty, tmp_path) -> None:
+    """No Content-Length to go by: the bytes are counted as they arrive (the default limit,
+    256 MiB, spooled to disk rather than held, so memory stays far below it)."""
+    base, routes = faulty
+    routes["/endless"] = _endless(None)
+    query = tmp_path / "q.rq"
+    query.write_text("SELECT ?x WHERE { ?x ?p ?o }", encoding="utf-8")
+    code, err, rss, wall = _run_child(
+        ["query", str(query), "--endpoint", base + "/endless", "--timeout", "60"], tmp_path
+    )
+    print(f"endless answer: stopped at the limit after {wall:.1f} s, peak RSS {rss:.0f} MB")
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "over the limit of 256 MiB" in lines[0]
+    assert f"stopped after {256 * 1024 * 1024} bytes" in lines[0]
+    assert rss < RSS_LIMIT_MB, f"peak RSS {rss:.0f} MB"
+
+
+def test_the_limit_is_raised_or_lowered_by_option_and_environment(faulty) -> None:
+    base, routes = faulty
+    body = HEAD + BINDING * 100 + b'{"x":{"type":"literal","value":"end"}}]}}'
+    routes["/medium"] = _fixed("application/sparql-results+json", body)
+    url = base + "/medium"
+    args = ["query", "-", "--endpoint", url, "-f", "csv"]
+    small = CliRunner().invoke(
+        cli, [*args, "--max-answer", "1K"], input="SELECT ?x WHERE { ?x ?p ?o }"
+    )
+    assert f"the answer is {len(body)} bytes, over the limit of 1 KiB" in _one_line_error(small)
+    env = CliRunner().invoke(
+        cli, args, input="SELECT ?x WHERE { ?x ?p ?o }", env={"GOVKG_MAX_ANSWER_BYTES": "2048"}
+    )
+    assert "over the limit of 2 KiB" in _one_line_error(env)
+    enough = CliRunner().invoke(
+        cli, [*args, "--max-answer", "1M"], input="SELECT ?x WHERE { ?x ?p ?o }"
+    )
+    assert enough.exit_code == 0, enough.output
+    assert enough.stdout.splitlines()[-1] == "end" and len(enough.stdout.splitlines()) == 102
+    bad = CliRunner().invoke(
+        cli, args, input="SELECT ?x WHERE { ?x ?p ?o }", env={"GOVKG_MAX_ANSWER_BYTES": "lots"}
+    )
+    assert "$GOVKG_MAX_ANSWER_BYTES='lots': give a positive number" in _one_line_error(bad)
+
+
+def test_a_trickling_answer_stops_at_the_deadline(faulty) -> None:
+    base, routes = faulty
+    routes["/trickle"] = _trickle
+    started = time.monotonic()
+    result = CliRunner().invoke(
+        cli,
+        ["query", "-", "--endpoint", base + "/trickle", "--timeout", "3"],
+        input="SELECT ?x WHERE { ?x ?p ?o }",
+    )
+    wall = time.monotonic() - started
+    line = _one_line_error(result)
+    assert f"{base}/trickle: no complete answer within 3 s" in line
+    assert 3.0 <= wall < 3.0 + 2.0, f"{wall:.1f} s"
+
+
+# a few answers of each kind, cut short or broken; each names the endpoint and the fault
+_SELECT = "SELECT ?x WHERE { ?x ?p ?o }"
+_CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+BROKEN = {
+    "json-truncated": ("application/sparql-results+json", HEAD + BINDING[:40], _SELECT),
+    "json-not-results": ("application/sparql-results+json", b'{"head": 3}', _SELECT),
+    "json-not-json": ("application/sparql-results+json", b"<html>oops</html>", _SELECT),
+    "xml-truncated": (
+        "application/sparql-results+xml",
+        b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+        b'<head><variable name="x"/></head><results><result><binding name="x"><lit',
+        _SELECT,
+    ),
+    "tsv-bad-term": ("text/tab-separated-values", b"?x\n<not an iri\n", _SELECT),
+    "nt-truncated": (
+        "application/n-triples",
+        b"<https://e.org/s> <https://e.org/p> <https://e.org/o> .\n<https://e.org/s> <htt",
+        _CONSTRUCT,
+    ),
+    "turtle-bad": ("text/turtle", b"@prefix e: <https://e.org/> .\ne:s e:p ", _CONSTRUCT),
+    "utf8-bad": (
+        "application/n-triples",
+        b'<https://e.org/s> <https://e.org/p> "\xff" .\n',
+        _CONSTRUCT,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_a_broken_answer_is_one_line_naming_the_endpoint(faulty, name: str) -> None:
+    base, routes = faulty
+    ctype, body, query = BROKEN[name]
+    routes["/" + name] = _fixed(ctype, body)
+    result = CliRunner().invoke(cli, ["query", "-", "--endpoint", f"{base}/{name}"], input=query)
+    line = _one_line_error(result)
+    assert f"{base}/{name}: the store's answer ({ctype}) is malformed or truncated: " in line
+    assert "internal error" not in result.output
+
+
+def test_an_answer_shorter_than_announced_is_a_dropped_connection(faulty) -> None:
+    base, routes = faulty
+    body = HEAD + BINDING
+    routes["/short"] = _fixed("application/sparql-results+json", body, length=len(body) + 500)
+    result = CliRunner().invoke(cli, ["query", "-", "--endpoint", base + "/short"], input=_SELECT)
+    line = _one_line_error(result)
+    assert (
+        f"{base}/short: the connection was dropped before the store's answer was complete" in line
+    )
+
+
+def test_xml_and_tsv_results_read_as_json_ones(faulty) -> None:
+    base, routes = faulty
+    routes["/xml"] = _fixed(
+        "application/sparql-results+xml",
+        b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+        b'<head><variable name="x"/></head><results><result><binding name="x">'
+        b"<literal>\xe7\x9c\x81</literal></binding></result></results></sparql>",
+    )
+    routes["/tsv"] = _fixed("text/tab-separated-values", '?x\n"省"\n'.encode())
+    for route in ("/xml", "/tsv"):
+        result = CliRunner().invoke(
+            cli, ["query", "-", "--endpoint", base + route, "-f", "csv"], input=_SELECT
+        )
+        assert result.exit_code == 0, result.output
+        assert result.stdout.splitlines() == ["x", "省"]
+
+
+# ---- empty answers from a real store ----------------------------------------------------------
+
+OTHER = "https://example.org/govkg-elsewhere"
+
+
+@pytest.fixture(scope="module")
+def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """A running Oxigraph server, its default graph empty, the bundled graph in GRAPH."""
+    servers = oxigraph_server(tmp_path_factory.mktemp("oxigraph"))
+    running = next(servers)
+    try:
+        pushed = CliRunner().invoke(
+            cli, ["push", "--endpoint", running.query_url, "--graph", GRAPH, "--replace"]
+        )
+        assert pushed.exit_code == 0, pushed.output
+        yield running
+    finally:
+        servers.close()
+
+
+def test_no_graph_on_a_store_with_named_graphs_says_where_the_data_is(oxigraph) -> None:
+    result = CliRunner().invoke(cli, ["query", "plaques", "--endpoint", oxigraph.query_url])
+    assert result.exit_code == 0, result.output
+    warning = result.stderr.strip()
+    assert warning == (
+        f"govkg: warning: {oxigraph.query_url}: the answer is empty: the store's default graph "
+        "is empty (without --graph the query reads only it); its named graphs holding govkg "
+        f"data: <{GRAPH}>; give one with --graph"
+    )
+    strict = CliRunner().invoke(
+        cli, ["query", "plaques", "--endpoint", oxigraph.query_url, "--strict"]
+    )
+    assert strict.exit_code == 1 and strict.stderr.strip() == warning
+
+
+def test_a_graph_the_store_does_not_have_is_named(oxigraph) -> None:
+    args = ["query", "plaques", "--endpoint", oxigraph.query_url, "--graph", OTHER]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert f"the store has no graph <{OTHER}> (or it is empty)" in result.stderr
+    assert f"its named graphs holding govkg data: <{GRAPH}>" in result.stderr
+    assert CliRunner().invoke(cli, [*args, "--strict"]).exit_code == 1
+
+
+def test_an_empty_answer_from_a_graph_with_data_is_no_warning(oxigraph) -> None:
+    query = "SELECT ?x WHERE { ?x a <https://example.org/NoSuchClass> }"
+    result = CliRunner().invoke(
+        cli,
+        ["query", "-", "--endpoint", oxigraph.query_url, "--graph", GRAPH, "--strict"],
+        input=query,
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    full = CliRunner().invoke(
+        cli, ["query", "plaques", "--endpoint", oxigraph.query_url, "--graph", GRAPH, "--strict"]
+    )
+    assert full.exit_code == 0 and full.stderr == "" and len(full.stdout.splitlines()) > 3
+
+
+def test_validate_and_export_of_a_missing_graph_say_so(oxigraph, tmp_path) -> None:
+    validate = CliRunner().invoke(
+        cli, ["validate", "--endpoint", oxigraph.query_url, "--graph", OTHER]
+    )
+    assert f"the store has no graph <{OTHER}>" in validate.stderr
+    export = CliRunner().invoke(
+        cli,
+        ["export", "--endpoint", oxigraph.query_url, "--graph", OTHER, "-o", str(tmp_path / "g")],
+    )
+    assert f"the store has no graph <{OTHER}>" in export.stderr
+
+
+def test_strict_needs_an_endpoint() -> None:
+    result = CliRunner().invoke(cli, ["query", "plaques", "--strict"])
+    assert "--strict and --max-answer apply to --endpoint" in _one_line_error(result)
