@@ -21,11 +21,14 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from govkg.cli.main import cli
-from stores import GRAPH, Store, oxigraph_server
+from stores import GRAPH, FaultProxy, Store, oxigraph_server
 
 BINDING = b'{"x":{"type":"literal","value":"' + b"x" * 200 + b'"}},'
 HEAD = b'{"head":{"vars":["x"]},"results":{"bindings":['
@@ -361,3 +364,222 @@ def test_validate_and_export_of_a_missing_graph_say_so(oxigraph, tmp_path) -> No
 def test_strict_needs_an_endpoint() -> None:
     result = CliRunner().invoke(cli, ["query", "plaques", "--strict"])
     assert "--strict and --max-answer apply to --endpoint" in _one_line_error(result)
+
+
+# ---- pushes that fail part-way ------------------------------------------------------------------
+
+E = "https://example.org/push/"
+OLD = "".join(f"<{E}old{i}> <{E}p> <{E}o> .\n" for i in range(7))
+NEW = "".join(f'<{E}new{i}> <{E}p> "{i}" .\n' for i in range(20))
+
+
+@pytest.fixture
+def proxy(oxigraph: Store) -> Iterator[FaultProxy]:
+    running = FaultProxy(oxigraph.query_url.rsplit("/", 1)[0], "/store")
+    try:
+        yield running
+    finally:
+        running.close()
+
+
+def _direct(store: Store, query: str) -> dict:
+    r = httpx.post(
+        store.query_url,
+        data={"query": query},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
+    )
+    r.raise_for_status()
+    return r.json()
+
+
+def _count(store: Store, graph: str) -> int:
+    doc = _direct(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    return int(doc["results"]["bindings"][0]["n"]["value"])
+
+
+def _subjects(store: Store, graph: str) -> set[str]:
+    doc = _direct(store, f"SELECT DISTINCT ?s WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    return {b["s"]["value"].removeprefix(E) for b in doc["results"]["bindings"]}
+
+
+def _staging_left(store: Store) -> list[str]:
+    doc = _direct(
+        store,
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+        'FILTER(STRSTARTS(STR(?g), "urn:govkg:staging:")) }',
+    )
+    return [b["g"]["value"] for b in doc["results"]["bindings"]]
+
+
+def _target(store: Store, name: str) -> str:
+    """A fresh graph holding the 7 old triples."""
+    graph = f"{E}graph/{name}"
+    r = httpx.put(
+        store.store_url,
+        params={"graph": graph},
+        content=OLD.encode(),
+        headers={"Content-Type": "application/n-triples"},
+        timeout=30,
+    )
+    assert r.status_code in (200, 201, 204), r.text
+    return graph
+
+
+def _push(proxy: FaultProxy, graph: str, tmp_path: Path, *extra: str):
+    data = tmp_path / "new.nt"
+    data.write_text(NEW, encoding="utf-8")
+    args = [
+        "push",
+        str(data),
+        "--alone",
+        "--force",
+        "--endpoint",
+        proxy.base + "/query",
+        "--graph",
+        graph,
+        "--chunk-size",
+        "5",
+        *extra,
+    ]
+    return CliRunner().invoke(cli, args)
+
+
+OLD_SUBJECTS = {f"old{i}" for i in range(7)}
+NEW_SUBJECTS = {f"new{i}" for i in range(20)}
+
+
+def test_an_atomic_push_replaces_or_adds_in_one_step(oxigraph, proxy, tmp_path) -> None:
+    for replace, expected in ((True, NEW_SUBJECTS), (False, OLD_SUBJECTS | NEW_SUBJECTS)):
+        graph = _target(oxigraph, f"ok-{replace}")
+        result = _push(proxy, graph, tmp_path, *(["--replace"] if replace else []))
+        assert result.exit_code == 0, result.output
+        assert "through a staging graph, in one step" in result.stdout
+        assert f"the store now counts {len(expected)} triples" in result.stdout
+        assert _subjects(oxigraph, graph) == expected
+        assert proxy.faults.chunks_seen == 4
+        proxy.faults.chunks_seen = 0
+    assert _staging_left(oxigraph) == []
+
+
+@pytest.mark.parametrize("replace", [True, False], ids=["replace", "add"])
+@pytest.mark.parametrize("fault", ["500", "drop"])
+@pytest.mark.parametrize("k", [0, 1, 2, 3], ids=["k0", "k1", "k2", "last"])
+def test_a_push_failing_after_k_chunks_leaves_the_target_unchanged(
+    oxigraph, proxy, tmp_path, k: int, fault: str, replace: bool
+) -> None:
+    graph = _target(oxigraph, f"k{k}-{fault}-{replace}")
+    proxy.faults.fail_chunk, proxy.faults.fault = k, fault
+    result = _push(proxy, graph, tmp_path, *(["--replace"] if replace else []))
+    line = _one_line_error(result)
+    assert f"push to <{graph}> stopped at chunk {k + 1} of 4: " in line
+    if fault == "drop":
+        assert "the connection was dropped before the store's answer was complete" in line
+        assert "HTTP 500" not in line
+    else:
+        assert f"{proxy.base}/store: HTTP 500 Internal Server Error: disk full" in line
+    assert f"nothing reached the graph: <{graph}> is unchanged (7 triples)" in line
+    assert line.endswith("the staging graph was removed")
+    assert _subjects(oxigraph, graph) == OLD_SUBJECTS
+    assert _staging_left(oxigraph) == []
+
+
+@pytest.mark.parametrize("replace", [True, False], ids=["replace", "add"])
+def test_a_failing_last_step_says_what_the_target_holds(
+    oxigraph, proxy, tmp_path, replace: bool
+) -> None:
+    graph = _target(oxigraph, f"final-{replace}")
+    proxy.faults.fail_final = True
+    result = _push(proxy, graph, tmp_path, *(["--replace"] if replace else []))
+    line = _one_line_error(result)
+    step = "MOVE" if replace else "ADD"
+    assert f"push to <{graph}> failed at its last step ({step} from the staging graph): " in line
+    assert f"<{graph}> now holds 7 triples (before: 7)" in line
+    assert line.endswith("the staging graph was removed")
+    assert _subjects(oxigraph, graph) == OLD_SUBJECTS
+    assert _staging_left(oxigraph) == []
+
+
+def test_without_update_replace_is_refused_unless_non_atomic(oxigraph, proxy, tmp_path) -> None:
+    graph = _target(oxigraph, "no-update")
+    proxy.faults.refuse_update = True
+    refused = _push(proxy, graph, tmp_path, "--replace")
+    line = _one_line_error(refused)
+    assert f"cannot replace <{graph}> in one step: the store takes no SPARQL Update" in line
+    assert "HTTP 403 Forbidden: SPARQL Update is not permitted here" in line
+    assert f"nothing was pushed: <{graph}> is unchanged (7 triples)" in line
+    assert "--non-atomic" in line
+    assert proxy.faults.chunks_seen == 0 and _count(oxigraph, graph) == 7
+
+    proxy.faults.fail_chunk = 2
+    part = _push(proxy, graph, tmp_path, "--replace", "--non-atomic")
+    assert part.exit_code == 2, part.output
+    lines = part.stderr.strip().splitlines()
+    assert lines[:2] == [f"govkg: stored {n}/20 triples in <{graph}>" for n in (5, 10)]
+    assert len(lines) == 3 and lines[2].startswith("govkg: error: "), part.stderr
+    assert "stopped at chunk 3 of 4: " in lines[2]
+    assert "10 of 20 triples were stored before it" in lines[2]
+    assert f"<{graph}> now holds 10 triples (its old content was replaced" in lines[2]
+    assert _count(oxigraph, graph) == 10 and _subjects(oxigraph, graph) <= NEW_SUBJECTS
+
+
+def test_without_update_an_add_goes_chunk_by_chunk_and_says_so(oxigraph, proxy, tmp_path) -> None:
+    graph = _target(oxigraph, "no-update-add")
+    proxy.faults.refuse_update = True
+    proxy.faults.fail_chunk = 2
+    result = _push(proxy, graph, tmp_path)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("govkg: warning: no SPARQL Update (")
+    assert "adding to" in lines[0] and "chunk by chunk, not in one step" in lines[0]
+    assert lines[1:3] == [f"govkg: stored {n}/20 triples in <{graph}>" for n in (5, 10)]
+    assert f"<{graph}> now holds 17 triples" in lines[3] and "(before: 7)" in lines[3]
+    assert _count(oxigraph, graph) == 17
+
+
+# ---- the limit, fuzzed: accepted exactly when the decoded answer fits --------------------------
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.integers(min_value=0, max_value=60),
+    limit=st.integers(min_value=1, max_value=20_000),
+    announce=st.booleans(),
+    gzipped=st.booleans(),
+)
+def test_an_answer_is_refused_exactly_when_it_passes_the_limit(
+    faulty, rows: int, limit: int, announce: bool, gzipped: bool
+) -> None:
+    """Differential: the client's verdict against the answer's decoded length (announced or
+    not, gzip-encoded or not: a small encoded answer that decodes large is still refused)."""
+    import gzip
+
+    from govkg.remote.client import Client, RemoteError
+
+    base, routes = faulty
+    body = HEAD + b",".join(BINDING[:-1] for _ in range(rows)) + b"]}}"
+    sent = gzip.compress(body) if gzipped else body
+
+    def route(h: http.server.BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "application/sparql-results+json")
+        if gzipped:
+            h.send_header("Content-Encoding", "gzip")
+        if announce:
+            h.send_header("Content-Length", str(len(sent)))
+        h.end_headers()
+        h.wfile.write(sent)
+        h.close_connection = True
+
+    routes["/sized"] = route
+    with Client(10, limit) as client:
+        try:
+            answer = client.query(base + "/sized", "SELECT ?x WHERE { ?x ?p ?o }", None, "select")
+        except RemoteError as err:
+            assert len(body) > limit, err
+            assert "over the limit of" in str(err)
+        else:
+            assert len(body) <= limit
+            assert answer.json_results.count(b'"x":') == rows

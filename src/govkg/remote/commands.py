@@ -223,17 +223,21 @@ def push_command_body(
     endpoint: str,
     graph: str,
     store: str | None,
+    update: str | None = None,
     replace: bool,
+    non_atomic: bool = False,
     force: bool,
     alone: bool,
     chunk_size: int,
     timeout: float,
+    max_answer: int | None = None,
 ) -> int:
-    """`govkg push`: validate, send in chunks, verify the count; the exit code."""
+    """`govkg push`: validate, stage in chunks, check the count, move or add; the exit code."""
     from govkg.cli.options import load_files
     from govkg.errors import EXIT_OK, EXIT_PROBLEMS
     from govkg.output import progress
-    from govkg.remote.gsp import chunks, push, store_url
+    from govkg.remote.auth import auth_from_env
+    from govkg.remote.gsp import check_update, chunks, push, store_url, update_url
 
     target = store or store_url(endpoint)
     if target is None:
@@ -242,7 +246,13 @@ def push_command_body(
             "give it with --store URL"
         )
     check_url(target, "--store")
-    client = _client(endpoint, graph, timeout)
+    client = _client(endpoint, graph, timeout, max_answer)
+    if non_atomic:
+        update = None
+    else:
+        update = update or update_url(endpoint, auth_from_env() is not None)
+        if update is not None:
+            check_url(update, "--update-endpoint")
     with progress("Loading", total=None):
         kg = load_files(files, alone)
     if not force:
@@ -258,10 +268,50 @@ def push_command_body(
             )
             return EXIT_PROBLEMS
     parts = chunks(kg.triples(), chunk_size)  # a store holds each triple once: no duplicates
-    with client, progress("Pushing", total=len(parts)) as advance:
-        done = push(client, endpoint, target, graph, parts, replace=replace, advance=advance)
+    with client:
+        if not non_atomic:
+            why = (
+                "the store's update endpoint is not known: give --update-endpoint URL"
+                if update is None
+                else check_update(client, update)
+            )
+            if why is not None:
+                update = None
+                if replace:
+                    from govkg.remote.queries import remote_count
+
+                    now = remote_count(client, endpoint, graph)
+                    raise BadInput(
+                        f"cannot replace <{graph}> in one step: the store takes no SPARQL Update "
+                        f"({why}); nothing was pushed: <{graph}> is unchanged ({now} triples). "
+                        "Give --update-endpoint URL, or "
+                        "--non-atomic to replace it chunk by chunk (a failure then leaves it "
+                        "part-replaced, and says how much was stored)"
+                    )
+                click.echo(
+                    f"govkg: warning: no SPARQL Update ({why}): adding to <{graph}> chunk by "
+                    "chunk, not in one step",
+                    err=True,
+                )
+
+        def say(line: str) -> None:
+            click.echo(f"govkg: {line}", err=True)
+
+        with progress("Pushing", total=len(parts)) as advance:
+            done = push(
+                client,
+                endpoint,
+                target,
+                graph,
+                parts,
+                replace=replace,
+                update=update,
+                advance=advance,
+                say=say,
+            )
+    how = "through a staging graph, in one step" if done.atomic else "straight into it"
     click.echo(
-        f"pushed {done.sent} triples in {done.chunks} chunk(s) to <{graph}> at {shown(target)}; "
-        f"the store now counts {done.after} triples in it"
+        f"pushed {done.sent} triples in {done.chunks} chunk(s) to <{graph}> at {shown(target)} "
+        f"{how}; the store now counts {done.after} triples in it"
     )
     return EXIT_OK
