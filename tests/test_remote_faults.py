@@ -223,6 +223,24 @@ def test_a_trickling_answer_stops_at_the_deadline(faulty) -> None:
     assert 3.0 <= wall < 3.0 + 2.0, f"{wall:.1f} s"
 
 
+@pytest.mark.parametrize("command", ["validate", "check"])
+def test_validate_and_check_keep_the_deadline_and_the_limit(faulty, command: str) -> None:
+    base, routes = faulty
+    routes["/trickle"] = _trickle
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, [command, "--endpoint", base + "/trickle", "--timeout", "2"])
+    # the deadline is per request; loading the shapes first takes seconds of its own
+    assert time.monotonic() - started < 2.0 + 10.0
+    assert result.exit_code == 2, result.output
+    assert f"{base}/trickle: no complete answer within 2 s" in result.output
+    routes["/huge"] = _endless("2147483648")
+    huge = CliRunner().invoke(cli, [command, "--endpoint", base + "/huge", "--max-answer", "1M"])
+    assert huge.exit_code == 2, huge.output
+    assert "the answer is 2147483648 bytes, over the limit of 1 MiB" in huge.output
+    alone = CliRunner().invoke(cli, [command, "--timeout", "5"])
+    assert "--timeout and --max-answer apply to --endpoint" in _one_line_error(alone)
+
+
 # a few answers of each kind, cut short or broken; each names the endpoint and the fault
 _SELECT = "SELECT ?x WHERE { ?x ?p ?o }"
 _CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"

@@ -81,6 +81,32 @@ def max_answer_option() -> Decorator:
     )
 
 
+def remote_limits_options() -> Decorator:
+    """`--timeout` and `--max-answer` for the commands whose only remote use is --endpoint."""
+
+    timeout = click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=None,
+        metavar="SECONDS",
+        help="With --endpoint: the deadline of each whole request to the store [default: 60].",
+    )
+
+    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(f)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            given = kwargs.get("timeout") is not None or kwargs.get("max_answer") is not None
+            if given and not kwargs.get("endpoint"):
+                from govkg.errors import BadInput
+
+                raise BadInput("--timeout and --max-answer apply to --endpoint: give --endpoint")
+            return f(*args, **kwargs)
+
+        return timeout(max_answer_option()(checked))
+
+    return decorate
+
+
 def files_option(
     alone_help: str = "Use only FILES, not the bundled ontology and data.",
 ) -> Decorator:

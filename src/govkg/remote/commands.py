@@ -58,12 +58,16 @@ def validate_remote_report(
     shapes_dir: Path | None = None,
     inference: str = "none",
     timeout: float | None = DEFAULT_TIMEOUT,
+    max_answer: int | None = None,
 ) -> Any:
     """`govkg validate --endpoint URL`: the report, and a note of how much was pulled."""
     from govkg.output import progress
     from govkg.remote.pull import validate_remote
 
-    with _client(endpoint, graph, timeout) as client, progress("Validating", total=None):
+    with (
+        _client(endpoint, graph, timeout, max_answer) as client,
+        progress("Validating", total=None),
+    ):
         report, pulled = validate_remote(
             client, endpoint, graph, shapes_dir=shapes_dir, inference=inference
         )
@@ -204,9 +208,14 @@ def check_stages(rg: RemoteGraph) -> list[tuple[str, Any]]:
     return [(name, remote.get(name, stage)) for name, stage in STAGES]
 
 
-def open_check(endpoint: str, graph: str | None) -> tuple[RemoteGraph, list[tuple[str, Any]]]:
+def open_check(
+    endpoint: str,
+    graph: str | None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    max_answer: int | None = None,
+) -> tuple[RemoteGraph, list[tuple[str, Any]]]:
     """The store as the graph `govkg check` checks, and the stages to run on it."""
-    client = _client(endpoint, graph, DEFAULT_TIMEOUT)
+    client = _client(endpoint, graph, timeout, max_answer)
     rg = RemoteGraph(client, endpoint, graph)
     from govkg.remote.queries import remote_count
 
