@@ -601,3 +601,53 @@ def test_an_answer_is_refused_exactly_when_it_passes_the_limit(
         else:
             assert len(body) <= limit
             assert answer.json_results.count(b'"x":') == rows
+
+
+def test_an_endless_challenge_body_is_not_read(faulty) -> None:
+    """With credentials set, a 401 is answered; its body is read to at most 64 KiB first."""
+    base, routes = faulty
+
+    def challenge(h: http.server.BaseHTTPRequestHandler) -> None:
+        h.send_response(401)
+        h.send_header("WWW-Authenticate", 'Digest realm="x", nonce="abc", qop="auth"')
+        h.end_headers()
+        while True:
+            h.wfile.write(b"x" * 65536)
+
+    routes["/challenge"] = challenge
+    result = CliRunner().invoke(
+        cli,
+        ["query", "-", "--endpoint", base + "/challenge", "--timeout", "20"],
+        input=_SELECT,
+        env={"GOVKG_ENDPOINT_USER": "u", "GOVKG_ENDPOINT_PASSWORD": "p"},
+    )
+    line = _one_line_error(result)
+    assert f"{base}/challenge: the HTTP 401 challenge has a body over 64 KiB" in line
+
+
+def test_a_small_challenge_is_still_answered(faulty) -> None:
+    base, routes = faulty
+    seen: list[str] = []
+
+    def challenge(h: http.server.BaseHTTPRequestHandler) -> None:
+        seen.append(h.headers.get("Authorization", ""))
+        if not h.headers.get("Authorization"):
+            body = b"who are you?"
+            h.send_response(401)
+            h.send_header("WWW-Authenticate", 'Digest realm="x", nonce="abc", qop="auth"')
+            h.send_header("Content-Length", str(len(body)))
+            h.end_headers()
+            h.wfile.write(body)
+            return
+        _fixed("text/tab-separated-values", b'?x\n"ok"\n')(h)
+
+    routes["/digest"] = challenge
+    result = CliRunner().invoke(
+        cli,
+        ["query", "-", "--endpoint", base + "/digest", "-f", "csv"],
+        input=_SELECT,
+        env={"GOVKG_ENDPOINT_USER": "u", "GOVKG_ENDPOINT_PASSWORD": "p"},
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["x", "ok"]
+    assert seen[0] == "" and seen[1].startswith('Digest username="u"')
