@@ -254,6 +254,14 @@ BROKEN = {
         b'<head><variable name="x"/></head><results><result><binding name="x"><lit',
         _SELECT,
     ),
+    "xml-entities": (
+        "application/sparql-results+xml",
+        b'<?xml version="1.0"?><!DOCTYPE sparql [<!ENTITY a "aaaaaaaaaa">]>'
+        b'<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head><variable name="x"/>'
+        b'</head><results><result><binding name="x"><literal>&a;&a;</literal></binding>'
+        b"</result></results></sparql>",
+        _SELECT,
+    ),
     "tsv-bad-term": ("text/tab-separated-values", b"?x\n<not an iri\n", _SELECT),
     "nt-truncated": (
         "application/n-triples",
@@ -289,6 +297,13 @@ def test_an_answer_shorter_than_announced_is_a_dropped_connection(faulty) -> Non
     assert (
         f"{base}/short: the connection was dropped before the store's answer was complete" in line
     )
+
+
+def test_csv_results_are_refused_by_name(faulty) -> None:
+    base, routes = faulty
+    routes["/csv"] = _fixed("text/csv", b"x\r\na\r\n")
+    result = CliRunner().invoke(cli, ["query", "-", "--endpoint", base + "/csv"], input=_SELECT)
+    assert f"{base}/csv: answered text/csv, which loses the terms' types" in _one_line_error(result)
 
 
 def test_xml_and_tsv_results_read_as_json_ones(faulty) -> None:
@@ -651,3 +666,49 @@ def test_a_small_challenge_is_still_answered(faulty) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == ["x", "ok"]
     assert seen[0] == "" and seen[1].startswith('Digest username="u"')
+
+
+# ---- answers cut anywhere: refused, or (line formats) a prefix of the whole ---------------------
+
+_ROWS = [f"省{i}" for i in range(6)]
+_FULL = {
+    "application/sparql-results+json": (
+        '{"head":{"vars":["x"]},"results":{"bindings":['
+        + ",".join(f'{{"x":{{"type":"literal","value":"{v}"}}}}' for v in _ROWS)
+        + "]}}"
+    ).encode(),
+    "application/sparql-results+xml": (
+        '<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+        '<head><variable name="x"/></head><results>'
+        + "".join(
+            f'<result><binding name="x"><literal>{v}</literal></binding></result>' for v in _ROWS
+        )
+        + "</results></sparql>"
+    ).encode(),
+    "text/tab-separated-values": ("?x\n" + "".join(f'"{v}"\n' for v in _ROWS)).encode(),
+}
+_LINE_FORMATS = {"text/tab-separated-values"}
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(ctype=st.sampled_from(sorted(_FULL)), data=st.data())
+def test_an_answer_cut_anywhere_is_refused_or_a_prefix(faulty, ctype: str, data) -> None:
+    base, routes = faulty
+    full = _FULL[ctype]
+    cut = data.draw(st.integers(min_value=0, max_value=len(full) - 1), label="cut")
+    routes["/cut"] = _fixed(ctype, full[:cut])
+    result = CliRunner().invoke(
+        cli, ["query", "-", "--endpoint", base + "/cut", "-f", "csv"], input=_SELECT
+    )
+    assert "internal error" not in result.output and "Traceback" not in result.output
+    if result.exit_code == 0:
+        assert ctype in _LINE_FORMATS, f"a cut {ctype} answer was accepted: {full[:cut]!r}"
+        rows = result.stdout.splitlines()[1:]
+        assert rows == _ROWS[: len(rows)]
+        lines = full[:cut].count(b"\n")  # the head's, then one per whole row (the last
+        assert len(rows) in (lines - 1, lines)  # complete but for its newline counts too)
+    else:
+        line = _one_line_error(result)
+        assert f"{base}/cut: the store's answer ({ctype}) is malformed or truncated: " in line

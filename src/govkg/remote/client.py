@@ -441,6 +441,36 @@ def _reason(err: Exception) -> str:
     return " ".join(text.split())
 
 
+def _well_formed(body: IO[bytes]) -> None:
+    """Refuse XML that is not well-formed or declares a DTD (ValueError, with line:column).
+
+    pyoxigraph's XML results reader stops at the end of the input without asking whether
+    the document was closed, so a truncated answer would lose its last results silently;
+    expat reads it through first (in blocks; a results document needs no DTD, so none, and
+    no entity it could declare, is accepted).
+    """
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+
+    def no_dtd(*_args: object) -> None:
+        raise ValueError("it declares a DTD, which SPARQL results never need")
+
+    parser.StartDoctypeDeclHandler = no_dtd
+    parser.EntityDeclHandler = no_dtd
+    try:
+        while block := body.read(1 << 16):
+            parser.Parse(block, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError as err:
+        raise ValueError(
+            f"not well-formed XML at line {err.lineno} column {err.offset + 1}: "
+            f"{expat.errors.messages[err.code]}"
+        ) from None
+    finally:
+        body.seek(0)
+
+
 def parse_answer(reply: Reply, endpoint: str) -> Answer:
     """The answer as results or triples, by its media type; anything else is refused.
 
@@ -449,7 +479,16 @@ def parse_answer(reply: Reply, endpoint: str) -> Answer:
     the rest of govkg reads is pyoxigraph's own output.
     """
     ctype = reply.media_type
+    empty = not reply.body.read(1)
+    reply.body.seek(0)
+    if empty and ctype in _RESULTS_TYPES:  # even no solutions have a head (JSON, XML, TSV)
+        raise RemoteError(
+            f"{shown(endpoint)}: the store's answer ({ctype}) is malformed or truncated: "
+            "it is empty, without even the results' head"
+        )
     try:
+        if _RESULTS_TYPES.get(ctype) == ox.QueryResultsFormat.XML:
+            _well_formed(reply.body)
         if ctype in _RESULTS_TYPES:
             parsed = ox.parse_query_results(reply.body, format=_RESULTS_TYPES[ctype])
             if isinstance(parsed, ox.QueryBoolean):
@@ -464,6 +503,11 @@ def parse_answer(reply: Reply, endpoint: str) -> Answer:
             f"{shown(endpoint)}: the store's answer ({ctype}) is malformed or truncated: "
             f"{_reason(err)}"
         ) from None
+    if ctype == "text/csv":
+        raise RemoteError(
+            f"{shown(endpoint)}: answered text/csv, which loses the terms' types; govkg asks "
+            "for SPARQL results as JSON, XML or TSV"
+        )
     raise RemoteError(
         f"{shown(endpoint)}: answered {ctype or 'without a media type'}, not SPARQL results: "
         "is this the store's SPARQL query endpoint?"
