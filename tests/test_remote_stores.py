@@ -446,3 +446,35 @@ def test_a_push_failing_part_way_leaves_the_graph_as_it_was(
     with _client(store, monkeypatch) as client:
         assert remote_count(client, store.query_url, GRAPH) == len(kg)
     assert _staging_graphs(store, monkeypatch) == []
+
+
+def test_atomic_add_and_replace_change_the_graph_as_asked(
+    store: Store, tmp_path: Path, monkeypatch
+) -> None:
+    """ADD keeps what the graph held, MOVE replaces it; no staging graph is left either way."""
+    target = GRAPH + "/steps"
+    e = "https://example.org/steps/"
+
+    def push(name: str, n: int, *extra: str) -> set[str]:
+        data = tmp_path / f"{name}.nt"
+        data.write_text(
+            "".join(f'<{e}{name}{i}> <{e}p> "{i}" .\n' for i in range(n)), encoding="utf-8"
+        )
+        args = ["push", str(data), "--alone", "--force", "--endpoint", store.query_url]
+        args += ["--store", store.store_url, "--graph", target, "--chunk-size", "4", *extra]
+        result = _invoke(store, args)
+        assert result.exit_code == 0, result.output
+        assert "through a staging graph, in one step" in result.stdout
+        with _client(store, monkeypatch) as client:
+            answer = run_remote_query(
+                client, store.query_url, "SELECT DISTINCT ?s WHERE { ?s ?p ?o }", None, "en", target
+            )
+        return {row[0].removeprefix(e) for row in answer.rows}
+
+    a = {f"a{i}" for i in range(10)}
+    b = {f"b{i}" for i in range(7)}
+    c = {f"c{i}" for i in range(5)}
+    assert push("a", 10, "--replace") == a
+    assert push("b", 7) == a | b
+    assert push("c", 5, "--replace") == c
+    assert _staging_graphs(store, monkeypatch) == []
