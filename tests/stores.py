@@ -219,10 +219,14 @@ class Faults:
     Graph Store path) answered with `fault` instead of reaching the store: "500" (an HTTP 500
     "disk full") or "drop" (the connection closed without an answer). `refuse_update`: every
     SPARQL Update is answered 403. `fail_final`: the update that MOVEs or ADDs is answered 500.
+    `swallow_chunk`: that Graph Store request is answered 204 and not passed on. `fail_drop`:
+    a DROP once a chunk has been seen is answered 500.
     """
 
     fail_chunk: int | None = None
     fault: str = "500"
+    swallow_chunk: int | None = None  # answered 204 but not passed on: the store "loses" it
+    fail_drop: bool = False  # a DROP after the first chunk is answered 500
     refuse_update: bool = False
     fail_final: bool = False
     chunks_seen: int = 0
@@ -250,11 +254,15 @@ class FaultProxy:
                     faults.chunks_seen += 1
                     if index == faults.fail_chunk:
                         return self._fault(faults.fault)
+                    if index == faults.swallow_chunk:
+                        return self._reply(204, b"")
                 is_update = b"update=" in body or self.headers.get("content-type", "").startswith(
                     "application/sparql-update"
                 )
                 if is_update and faults.refuse_update:
                     return self._reply(403, b"SPARQL Update is not permitted here")
+                if is_update and faults.fail_drop and faults.chunks_seen and b"DROP" in body:
+                    return self._reply(500, b"cannot drop now")
                 if is_update and faults.fail_final and (b"MOVE" in body or b"ADD" in body):
                     return self._reply(500, b"disk full")
                 headers = {

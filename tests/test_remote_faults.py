@@ -533,6 +533,36 @@ def test_a_failing_last_step_says_what_the_target_holds(
     assert _staging_left(oxigraph) == []
 
 
+def test_a_store_that_loses_a_chunk_is_caught_before_the_graph_changes(
+    oxigraph, proxy, tmp_path
+) -> None:
+    graph = _target(oxigraph, "swallowed")
+    proxy.faults.swallow_chunk = 1
+    result = _push(proxy, graph, tmp_path, "--replace")
+    line = _one_line_error(result)
+    assert f"push to <{graph}> stopped: the store kept 15 of the 20 triples sent to the " in line
+    assert f"<{graph}> is unchanged (7 triples); the staging graph was removed" in line
+    assert _subjects(oxigraph, graph) == OLD_SUBJECTS and _staging_left(oxigraph) == []
+
+
+def test_a_staging_graph_that_cannot_be_removed_is_named(oxigraph, proxy, tmp_path) -> None:
+    graph = _target(oxigraph, "undroppable")
+    proxy.faults.fail_chunk, proxy.faults.fail_drop = 2, True
+    result = _push(proxy, graph, tmp_path)
+    line = _one_line_error(result)
+    assert f"<{graph}> is unchanged (7 triples); the staging graph <urn:govkg:staging:" in line
+    assert (
+        "could not be removed (" in line and "HTTP 500 Internal Server Error: cannot drop" in line
+    )
+    left = _staging_left(oxigraph)
+    assert len(left) == 1 and f"remove it with DROP GRAPH <{left[0]}>" in line
+    assert _count(oxigraph, left[0]) == 10  # the two chunks that arrived, as the message implies
+    httpx.post(
+        oxigraph.query_url.replace("/query", "/update"), data={"update": f"DROP GRAPH <{left[0]}>"}
+    )
+    assert _staging_left(oxigraph) == [] and _subjects(oxigraph, graph) == OLD_SUBJECTS
+
+
 def test_without_update_replace_is_refused_unless_non_atomic(oxigraph, proxy, tmp_path) -> None:
     graph = _target(oxigraph, "no-update")
     proxy.faults.refuse_update = True
