@@ -11,6 +11,7 @@ import os
 import re
 import ssl
 import tempfile
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -221,7 +222,15 @@ class _DeadlineBackend(httpcore.SyncBackend):
     """
 
     def __init__(self) -> None:
-        self.deadline: float | None = None
+        self._local = threading.local()  # each thread's request has its own deadline
+
+    @property
+    def deadline(self) -> float | None:
+        return getattr(self._local, "deadline", None)
+
+    @deadline.setter
+    def deadline(self, value: float | None) -> None:
+        self._local.deadline = value
 
     def clamp(self, timeout: float | None, error: type[Exception]) -> float | None:
         if self.deadline is None:
