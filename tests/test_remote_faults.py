@@ -223,6 +223,28 @@ def test_a_trickling_answer_stops_at_the_deadline(faulty) -> None:
     assert 3.0 <= wall < 3.0 + 2.0, f"{wall:.1f} s"
 
 
+def test_a_trickling_head_stops_at_the_deadline_too(faulty) -> None:
+    """The status line and headers, a byte a second: httpx's per-read time-out never fires."""
+    base, routes = faulty
+
+    def head(h: http.server.BaseHTTPRequestHandler) -> None:
+        for byte in itertools.cycle(b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 1000):
+            h.wfile.write(bytes([byte]))
+            h.wfile.flush()
+            time.sleep(1.0)
+
+    routes["/slow-head"] = head
+    started = time.monotonic()
+    result = CliRunner().invoke(
+        cli,
+        ["query", "-", "--endpoint", base + "/slow-head", "--timeout", "3"],
+        input="SELECT ?x WHERE { ?x ?p ?o }",
+    )
+    wall = time.monotonic() - started
+    assert f"{base}/slow-head: no complete answer within 3 s" in _one_line_error(result)
+    assert 3.0 <= wall < 3.0 + 2.0, f"{wall:.1f} s"
+
+
 @pytest.mark.parametrize("command", ["validate", "check"])
 def test_validate_and_check_keep_the_deadline_and_the_limit(faulty, command: str) -> None:
     base, routes = faulty
