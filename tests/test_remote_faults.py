@@ -380,6 +380,47 @@ def test_no_graph_on_a_store_with_named_graphs_says_where_the_data_is(oxigraph) 
     assert strict.exit_code == 1 and strict.stderr.strip() == warning
 
 
+def test_a_store_loaded_from_the_trig_export_points_at_its_graphs(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    """The issue's case: `govkg export -f trig` loaded as is (data in named graphs), queried
+    without --graph: the warning lists the export's graphs that hold govkg data."""
+    trig = tmp_path / "govkg.trig"
+    exported = CliRunner().invoke(cli, ["export", "-f", "trig", "-o", str(trig)])
+    assert exported.exit_code == 0, exported.output
+    servers = oxigraph_server(tmp_path_factory.mktemp("trig"))
+    running = next(servers)
+    try:
+        loaded = httpx.post(
+            running.store_url,
+            content=trig.read_bytes(),
+            headers={"Content-Type": "application/trig"},
+            timeout=60,
+        )
+        assert loaded.status_code in (200, 201, 204), loaded.text
+        graphs = _direct(running, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        names = sorted(b["g"]["value"] for b in graphs["results"]["bindings"])
+        assert len(names) >= 2
+        result = CliRunner().invoke(cli, ["query", "plaques", "--endpoint", running.query_url])
+        assert result.exit_code == 0, result.output
+        line = result.stderr.strip()
+        assert "the store's default graph is empty" in line
+        listed = line.split("its named graphs holding govkg data: ", 1)[1]
+        listed = listed.split("; give one with --graph")[0]
+        shown = [g.strip("<>") for g in listed.split(", ")]
+        assert shown and set(shown) <= set(names)
+        answers = [
+            CliRunner().invoke(
+                cli, ["query", "plaques", "--endpoint", running.query_url, "--graph", graph]
+            )
+            for graph in shown
+        ]
+        assert all(a.exit_code == 0 for a in answers)
+        assert any(len(a.stdout.splitlines()) > 3 for a in answers)  # the data is in one
+    finally:
+        servers.close()
+
+
 def test_a_graph_the_store_does_not_have_is_named(oxigraph) -> None:
     args = ["query", "plaques", "--endpoint", oxigraph.query_url, "--graph", OTHER]
     result = CliRunner().invoke(cli, args)
