@@ -206,3 +206,107 @@ def virtuoso_server(folder: Path) -> Iterator[Store]:
 
 
 SERVERS = {"oxigraph": oxigraph_server, "virtuoso": virtuoso_server}
+
+
+# ---- a fault-injecting proxy in front of a store ---------------------------------------------
+
+
+@dataclass
+class Faults:
+    """What the proxy does to the requests that pass it (reset by each test).
+
+    `fail_chunk`: the index (0, 1, …) of the Graph Store request (PUT/POST to the store's
+    Graph Store path) answered with `fault` instead of reaching the store: "500" (an HTTP 500
+    "disk full") or "drop" (the connection closed without an answer). `refuse_update`: every
+    SPARQL Update is answered 403. `fail_final`: the update that MOVEs or ADDs is answered 500.
+    `swallow_chunk`: that Graph Store request is answered 204 and not passed on. `fail_drop`:
+    a DROP once a chunk has been seen is answered 500.
+    """
+
+    fail_chunk: int | None = None
+    fault: str = "500"
+    swallow_chunk: int | None = None  # answered 204 but not passed on: the store "loses" it
+    fail_drop: bool = False  # a DROP after the first chunk is answered 500
+    refuse_update: bool = False
+    fail_final: bool = False
+    chunks_seen: int = 0
+
+
+class FaultProxy:
+    """A loopback HTTP proxy to one store that injects `faults`; stopped by `close()`."""
+
+    def __init__(self, upstream: str, store_path: str) -> None:
+        import http.server
+        import threading
+
+        self.faults = Faults()
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _forward(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                path = self.path.split("?", 1)[0]
+                faults = proxy.faults
+                if self.command in ("PUT", "POST") and path == store_path:
+                    index = faults.chunks_seen
+                    faults.chunks_seen += 1
+                    if index == faults.fail_chunk:
+                        return self._fault(faults.fault)
+                    if index == faults.swallow_chunk:
+                        return self._reply(204, b"")
+                is_update = b"update=" in body or self.headers.get("content-type", "").startswith(
+                    "application/sparql-update"
+                )
+                if is_update and faults.refuse_update:
+                    return self._reply(403, b"SPARQL Update is not permitted here")
+                if is_update and faults.fail_drop and faults.chunks_seen and b"DROP" in body:
+                    return self._reply(500, b"cannot drop now")
+                if is_update and faults.fail_final and (b"MOVE" in body or b"ADD" in body):
+                    return self._reply(500, b"disk full")
+                headers = {
+                    k: v
+                    for k, v in self.headers.items()
+                    if k.lower() not in ("host", "content-length", "connection")
+                }
+                answer = httpx.request(
+                    self.command, upstream + self.path, headers=headers, content=body, timeout=60
+                )
+                self.send_response(answer.status_code)
+                for k, v in answer.headers.items():
+                    if k.lower() not in ("content-length", "transfer-encoding", "connection"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(answer.content)))
+                self.end_headers()
+                self.wfile.write(answer.content)
+
+            def _reply(self, status: int, text: bytes) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(text)))
+                self.end_headers()
+                self.wfile.write(text)
+
+            def _fault(self, fault: str) -> None:
+                if fault == "drop":
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                self._reply(500, b"disk full")
+
+            do_GET = do_POST = do_PUT = do_DELETE = _forward
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)

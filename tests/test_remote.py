@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from govkg.cli.main import cli
 from govkg.namespaces import GK, PREFIXES
 from govkg.remote import auth
-from govkg.remote.gsp import chunks, store_url
+from govkg.remote.gsp import chunks, staging_iri, store_url, update_url
 from govkg.remote.pull import NeedsEverything, needed
 
 
@@ -56,6 +56,20 @@ def test_store_url_beside_known_query_endpoints() -> None:
     assert store_url("http://h:8890/sparql") == "http://h:8890/sparql-graph-crud"
     assert store_url("http://h:8890/sparql-auth/") == "http://h:8890/sparql-graph-crud-auth"
     assert store_url("http://h/ds/anything") is None
+
+
+def test_update_url_beside_known_query_endpoints() -> None:
+    assert update_url("http://h:7878/query") == "http://h:7878/update"
+    assert update_url("http://h:3030/ds/query?x=1") == "http://h:3030/ds/update"
+    assert update_url("http://h:8890/sparql-auth/") == "http://h:8890/sparql-auth"
+    assert update_url("http://h:8890/sparql") == "http://h:8890/sparql"
+    assert update_url("http://h:8890/sparql", authenticated=True) == "http://h:8890/sparql-auth"
+    assert update_url("http://h/ds/anything") is None
+
+
+def test_staging_graphs_are_fresh_and_marked() -> None:
+    names = {staging_iri() for _ in range(100)}
+    assert len(names) == 100 and all(n.startswith("urn:govkg:staging:") for n in names)
 
 
 # ---- what the shapes need ---------------------------------------------------------------------
@@ -160,7 +174,7 @@ def test_time_out() -> None:
         result = CliRunner().invoke(
             cli, ["query", "plaques", "--endpoint", url, "--timeout", "0.5"]
         )
-    assert f"{url}: no answer within 0.5 s" in _one_line_error(result)
+    assert f"{url}: no complete answer within 0.5 s" in _one_line_error(result)
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -239,10 +253,15 @@ def test_a_store_without_graph_store_protocol(fake) -> None:
         b'{"head":{"vars":["n"]},"results":{"bindings":[{"n":{"type":"literal","value":"0",'
         b'"datatype":"http://www.w3.org/2001/XMLSchema#integer"}}]}}',
     )
+    routes["/update"] = (204, {}, b"")
     result = CliRunner().invoke(
         cli, ["push", "--endpoint", base + "/query", "--graph", "https://e.org/g"]
     )
     line = _one_line_error(result)
+    assert "push to <https://e.org/g> stopped at chunk 1 of 1: " in line
+    assert line.endswith(
+        "<https://e.org/g> is unchanged (0 triples); the staging graph was removed"
+    )
     assert f"{base}/store: HTTP 404 Not Found: the store offers no SPARQL 1.1 Graph Store" in line
 
 

@@ -25,7 +25,7 @@ from govkg.remote.client import Client
 from govkg.remote.differences import difference, differences, minimal_cases
 from govkg.remote.queries import prepare, remote_count, run_remote_query
 from govkg.shacl import validate
-from stores import GRAPH, SERVERS, Store
+from stores import GRAPH, SERVERS, FaultProxy, Store
 
 REPO = Path(__file__).resolve().parents[1]
 # shape fixtures that break the model: S57 and S58 are shapes whose SPARQL has a variable
@@ -319,8 +319,13 @@ def test_pushing_without_the_credentials_a_store_asks_for(store: Store) -> None:
         env={"GOVKG_ENDPOINT_USER": "", "GOVKG_ENDPOINT_PASSWORD": ""},
     )
     assert result.exit_code == 2
-    assert result.stderr.startswith("govkg: error: ")
-    assert "HTTP 401 Unauthorized: set $GOVKG_ENDPOINT_USER" in result.stderr
+    # anonymous, /sparql takes no update: a warning that the add goes chunk by chunk, then
+    # the Graph Store's 401 at the first chunk, with what the graph holds
+    warning, error = result.stderr.strip().splitlines()
+    assert warning.startswith("govkg: warning: no SPARQL Update (") and "HTTP 500" in warning
+    assert error.startswith("govkg: error: ")
+    assert "HTTP 401 Unauthorized: set $GOVKG_ENDPOINT_USER" in error
+    assert "0 of " in error and f"<{GRAPH}/anonymous> now holds 0 triples" in error
     wrong = CliRunner().invoke(
         cli,
         [
@@ -389,3 +394,87 @@ def test_virtuoso_bug_minimal_case(
         remote = run_remote_query(client, store.query_url, text, None, "en", GRAPH)
     assert local.rows and any(None not in row for row in local.rows)
     assert Counter(_rows(remote)) == Counter(_rows(local))
+
+
+# ---- pushes that fail part-way (a fault-injecting proxy in front of the store) ---------------
+
+
+def _staging_graphs(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from govkg.remote.gsp import STAGING
+    from govkg.remote.queries import solutions
+
+    text = (
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+        f'FILTER(STRSTARTS(STR(?g), "{STAGING}")) }}'
+    )
+    with _client(store, monkeypatch) as client:
+        answer = client.query(store.query_url, text, None, "select")
+        return [row[0].value for row in solutions(answer)]
+
+
+@pytest.mark.parametrize("fault", ["500", "drop"])
+def test_a_push_failing_part_way_leaves_the_graph_as_it_was(
+    store: Store, kg: KnowledgeGraph, fault: str, monkeypatch
+) -> None:
+    base, query_path = store.query_url.rsplit("/", 1)
+    store_path = "/" + store.store_url.rsplit("/", 1)[1]
+    proxy = FaultProxy(base, store_path)
+    try:
+        proxy.faults.fail_chunk, proxy.faults.fault = 2, fault
+        result = _invoke(
+            store,
+            [
+                "push",
+                "--endpoint",
+                f"{proxy.base}/{query_path}",
+                "--store",
+                proxy.base + store_path,
+                "--graph",
+                GRAPH,
+                "--replace",
+                "--chunk-size",
+                "500",
+            ],
+        )
+    finally:
+        proxy.close()
+    assert result.exit_code == 2, result.output
+    line = result.stderr.strip()
+    assert len(line.splitlines()) == 1 and f"push to <{GRAPH}> stopped at chunk " in line
+    assert f"nothing reached the graph: <{GRAPH}> is unchanged ({len(kg)} triples)" in line
+    assert line.endswith("the staging graph was removed"), line
+    with _client(store, monkeypatch) as client:
+        assert remote_count(client, store.query_url, GRAPH) == len(kg)
+    assert _staging_graphs(store, monkeypatch) == []
+
+
+def test_atomic_add_and_replace_change_the_graph_as_asked(
+    store: Store, tmp_path: Path, monkeypatch
+) -> None:
+    """ADD keeps what the graph held, MOVE replaces it; no staging graph is left either way."""
+    target = GRAPH + "/steps"
+    e = "https://example.org/steps/"
+
+    def push(name: str, n: int, *extra: str) -> set[str]:
+        data = tmp_path / f"{name}.nt"
+        data.write_text(
+            "".join(f'<{e}{name}{i}> <{e}p> "{i}" .\n' for i in range(n)), encoding="utf-8"
+        )
+        args = ["push", str(data), "--alone", "--force", "--endpoint", store.query_url]
+        args += ["--store", store.store_url, "--graph", target, "--chunk-size", "4", *extra]
+        result = _invoke(store, args)
+        assert result.exit_code == 0, result.output
+        assert "through a staging graph, in one step" in result.stdout
+        with _client(store, monkeypatch) as client:
+            answer = run_remote_query(
+                client, store.query_url, "SELECT DISTINCT ?s WHERE { ?s ?p ?o }", None, "en", target
+            )
+        return {row[0].removeprefix(e) for row in answer.rows}
+
+    a = {f"a{i}" for i in range(10)}
+    b = {f"b{i}" for i in range(7)}
+    c = {f"c{i}" for i in range(5)}
+    assert push("a", 10, "--replace") == a
+    assert push("b", 7) == a | b
+    assert push("c", 5, "--replace") == c
+    assert _staging_graphs(store, monkeypatch) == []

@@ -6,7 +6,12 @@ from pathlib import Path
 
 import click
 
-from govkg.cli.options import endpoint_options, files_option, inferred_option
+from govkg.cli.options import (
+    endpoint_options,
+    files_option,
+    inferred_option,
+    remote_limits_options,
+)
 from govkg.errors import EXIT_CODES_HELP, EXIT_OK, EXIT_PROBLEMS
 
 MARK = {"pass": "ok  ", "fail": "FAIL", "not run": "--  "}
@@ -24,6 +29,7 @@ MARK = {"pass": "ok  ", "fail": "FAIL", "not run": "--  "}
     help="Check the data of this SPARQL 1.1 endpoint instead (shapes on the triples they use, "
     "canned queries run there; the reasoner is not run)."
 )
+@remote_limits_options()
 @click.pass_context
 def check_command(
     ctx: click.Context,
@@ -33,6 +39,8 @@ def check_command(
     strict: bool,
     endpoint: str | None,
     graph: str | None,
+    timeout: float | None,
+    max_answer: int | None,
 ) -> None:
     """Load the graph, then check evidence quotes, ontology QA, reasoner consistency, SHACL
     conformance, every canned query, and the claims reconciliation. Exit 0 only when all pass.
@@ -46,9 +54,10 @@ def check_command(
 
     stages = STAGES
     if endpoint:
+        from govkg.remote.client import DEFAULT_TIMEOUT
         from govkg.remote.commands import open_check
 
-        kg, stages = open_check(endpoint, graph)
+        kg, stages = open_check(endpoint, graph, timeout or DEFAULT_TIMEOUT, max_answer)
         click.echo(f"ok    store: {len(kg)} triples at {endpoint}")
     else:
         with progress("Loading", total=None):

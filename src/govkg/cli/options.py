@@ -56,6 +56,57 @@ def timeout_option(default: float) -> Decorator:
     )
 
 
+class _Size(click.ParamType):
+    name = "BYTES"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        from govkg.remote.client import parse_size
+
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_size(str(value))
+        except ValueError as err:
+            self.fail(str(err), param, ctx)
+
+
+def max_answer_option() -> Decorator:
+    """`--max-answer BYTES`: the most a remote store's answer may hold."""
+    return click.option(
+        "--max-answer",
+        type=_Size(),
+        default=None,
+        help="With --endpoint: refuse an answer larger than this (e.g. 512M, 2G) [default: "
+        "$GOVKG_MAX_ANSWER_BYTES, else 256M].",
+    )
+
+
+def remote_limits_options() -> Decorator:
+    """`--timeout` and `--max-answer` for the commands whose only remote use is --endpoint."""
+
+    timeout = click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=None,
+        metavar="SECONDS",
+        help="With --endpoint: the deadline of each whole request to the store [default: 60].",
+    )
+
+    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(f)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            given = kwargs.get("timeout") is not None or kwargs.get("max_answer") is not None
+            if given and not kwargs.get("endpoint"):
+                from govkg.errors import BadInput
+
+                raise BadInput("--timeout and --max-answer apply to --endpoint: give --endpoint")
+            return f(*args, **kwargs)
+
+        return timeout(max_answer_option()(checked))
+
+    return decorate
+
+
 def files_option(
     alone_help: str = "Use only FILES, not the bundled ontology and data.",
 ) -> Decorator:

@@ -6,7 +6,12 @@ from pathlib import Path
 
 import click
 
-from govkg.cli.options import endpoint_options, files_option, timeout_option
+from govkg.cli.options import (
+    endpoint_options,
+    files_option,
+    max_answer_option,
+    timeout_option,
+)
 from govkg.errors import EXIT_CODES_HELP
 
 
@@ -30,7 +35,22 @@ from govkg.errors import EXIT_CODES_HELP
     "Oxigraph (/query -> /store) and Virtuoso (/sparql -> /sparql-graph-crud, /sparql-auth "
     "-> /sparql-graph-crud-auth)].",
 )
+@click.option(
+    "--update-endpoint",
+    "update",
+    metavar="URL",
+    default=None,
+    help="The store's SPARQL 1.1 Update endpoint, for the one-step move from the staging graph "
+    "[default: beside --endpoint for Oxigraph and Fuseki (/query -> /update) and Virtuoso "
+    "(/sparql-auth; /sparql, or /sparql-auth when credentials are set)].",
+)
 @click.option("--replace", is_flag=True, help="Replace the graph's content instead of adding.")
+@click.option(
+    "--non-atomic",
+    is_flag=True,
+    help="Send the chunks straight into GRAPH, without a staging graph and SPARQL Update (for "
+    "stores that take none); a failure then says how much was stored.",
+)
 @click.option("--force", is_flag=True, help="Push even when the data does not conform.")
 @click.option(
     "--chunk-size",
@@ -40,6 +60,7 @@ from govkg.errors import EXIT_CODES_HELP
     help="Triples per request.",
 )
 @timeout_option(60.0)
+@max_answer_option()
 @click.pass_context
 def push_command(
     ctx: click.Context,
@@ -47,17 +68,21 @@ def push_command(
     endpoint: str,
     graph: str,
     store: str | None,
+    update: str | None,
     replace: bool,
+    non_atomic: bool,
     force: bool,
     alone: bool,
     chunk_size: int,
     timeout: float,
+    max_answer: int | None,
 ) -> None:
     """Push the merged graph (ontology + data + any FILES) into GRAPH of a triple store.
 
     The data is validated first (as `govkg validate` does) and refused if it does not
-    conform, unless --force; it is sent in chunks with progress, and the store's count of the
-    graph is checked afterwards.
+    conform, unless --force. It is sent in chunks to a staging graph; when the store counts
+    all of it there, one SPARQL Update moves it onto GRAPH (--replace) or adds it, so GRAPH
+    changes in one step or not at all. A failure says what GRAPH then holds.
 
     \b
     Examples:
@@ -73,10 +98,13 @@ def push_command(
             endpoint=endpoint,
             graph=graph,
             store=store,
+            update=update,
             replace=replace,
+            non_atomic=non_atomic,
             force=force,
             alone=alone,
             chunk_size=chunk_size,
             timeout=timeout,
+            max_answer=max_answer,
         )
     )

@@ -13,6 +13,7 @@ from govkg.cli.options import (
     files_option,
     inferred_option,
     lang_option,
+    max_answer_option,
     output_option,
     timeout_option,
 )
@@ -69,6 +70,13 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
     "language written in) for any store, instead of running it.",
 )
 @endpoint_options()
+@max_answer_option()
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="With --endpoint: exit 1 when the answer is empty because the graph asked for is "
+    "not in the store (or, without --graph, the default graph is empty).",
+)
 def query_command(
     query: str,
     files: tuple[Path, ...],
@@ -82,6 +90,8 @@ def query_command(
     print_sparql: bool,
     endpoint: str | None,
     graph: str | None,
+    max_answer: int | None,
+    strict: bool,
 ) -> None:
     """Run a canned query by NAME (see `govkg queries`), a FILE.rq, or SPARQL read from '-'.
 
@@ -94,6 +104,9 @@ def query_command(
     from govkg.results import render
 
     bound = _parse_params(params)
+    if (strict or max_answer is not None) and not endpoint:
+        raise BadInput("--strict and --max-answer apply to --endpoint: give --endpoint")
+    hint = None
     if print_sparql:  # the text any SPARQL 1.1 store runs with the same answers
         from govkg.catalogue import find_canned
 
@@ -104,12 +117,18 @@ def query_command(
     if endpoint:
         from govkg.remote.commands import query_remote
 
-        result = query_remote(endpoint, graph, _query(query), bound, lang, timeout)
+        result, hint = query_remote(
+            endpoint, graph, _query(query), bound, lang, timeout, max_answer
+        )
     else:
         kg = load_files(files, alone, inferred=inferred, queries_only=True)
         result = run_query(kg, _query(query), bound, lang=lang, timeout=timeout)
     tty = (output is None or str(output) == "-") and sys.stdout.isatty()
     write_output(output, render(result, fmt, tty=tty))
+    if strict and hint:
+        from govkg.errors import EXIT_PROBLEMS
+
+        click.get_current_context().exit(EXIT_PROBLEMS)
 
 
 def _query(argument: str) -> Query:

@@ -12,6 +12,7 @@ from govkg.cli.options import (
     files_option,
     lang_option,
     output_option,
+    remote_limits_options,
 )
 from govkg.errors import EXIT_CODES_HELP, EXIT_OK, EXIT_PROBLEMS
 
@@ -73,6 +74,7 @@ from govkg.errors import EXIT_CODES_HELP, EXIT_OK, EXIT_PROBLEMS
     "fetched (credentials from $GOVKG_ENDPOINT_USER/$GOVKG_ENDPOINT_PASSWORD or "
     "$GOVKG_ENDPOINT_TOKEN)."
 )
+@remote_limits_options()
 @click.pass_context
 def validate_command(
     ctx: click.Context,
@@ -88,6 +90,8 @@ def validate_command(
     output: Path | None,
     endpoint: str | None,
     graph: str | None,
+    timeout: float | None,
+    max_answer: int | None,
 ) -> None:
     """Validate FILES (or, with none, the bundled graph) against govkg's SHACL shapes.
 
@@ -100,10 +104,18 @@ def validate_command(
     from govkg.shacl import render, validate
 
     if endpoint:
+        from govkg.remote.client import DEFAULT_TIMEOUT
         from govkg.remote.commands import no_files, validate_remote_report
 
         no_files(files, "validate")
-        report = validate_remote_report(endpoint, graph, shapes_dir=shapes_dir, inference=inference)
+        report = validate_remote_report(
+            endpoint,
+            graph,
+            shapes_dir=shapes_dir,
+            inference=inference,
+            timeout=timeout or DEFAULT_TIMEOUT,
+            max_answer=max_answer,
+        )
     else:
         check_alone(files, alone)
         report = validate(

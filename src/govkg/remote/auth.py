@@ -33,6 +33,7 @@ class ChallengeAuth(httpx.Auth):
         response = yield request
         if response.status_code != 401:
             return
+        _read_bounded(response)
         scheme = response.headers.get("www-authenticate", "").split(" ", 1)[0].lower()
         if scheme == "digest":
             digest = httpx.DigestAuth(self.user, self.password).auth_flow(request)
@@ -48,6 +49,27 @@ class ChallengeAuth(httpx.Auth):
             pair = f"{self.user}:{self.password}".encode()
             request.headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
             yield request
+
+
+CHALLENGE_BODY = 64 * 1024
+
+
+def _read_bounded(response: httpx.Response) -> None:
+    """Read a 401 challenge's body, at most 64 KiB, before httpx reads it (in full) to retry.
+
+    httpx reads the body of a response it retries after; a store could make that endless.
+    What was read is kept as the response's content, which is all httpx's read() returns.
+    """
+    body = bytearray()
+    for piece in response.iter_bytes():
+        body += piece
+        if len(body) > CHALLENGE_BODY:
+            response.close()
+            raise BadInput(
+                f"{str(response.request.url).split('?', 1)[0]}: the HTTP 401 challenge has a "
+                f"body over {CHALLENGE_BODY // 1024} KiB: not an answer govkg will read"
+            )
+    response._content = bytes(body)  # what Response.read() returns once the stream is read
 
 
 class BearerAuth(httpx.Auth):

@@ -17,10 +17,12 @@ from govkg.query import QueryResult
 from govkg.remote.client import DEFAULT_TIMEOUT, Client, check_graph, check_url, shown
 
 
-def _client(endpoint: str, graph: str | None, timeout: float | None) -> Client:
+def _client(
+    endpoint: str, graph: str | None, timeout: float | None, max_answer: int | None = None
+) -> Client:
     check_url(endpoint)
     check_graph(graph)
-    return Client(timeout)
+    return Client(timeout, max_answer)
 
 
 def no_files(files: tuple[Path, ...] | list[Path], command: str) -> None:
@@ -35,12 +37,18 @@ def query_remote(
     params: dict[str, str],
     lang: str,
     timeout: float | None,
-) -> QueryResult:
-    """`govkg query … --endpoint URL`."""
-    from govkg.remote.queries import run_remote_query
+    max_answer: int | None = None,
+) -> tuple[QueryResult, str | None]:
+    """`govkg query … --endpoint URL`: the result, and why it is empty if the graph asked for
+    is missing or empty (said on stderr here; `--strict` makes it exit 1)."""
+    from govkg.remote.queries import empty_hint, is_empty, run_remote_query
 
-    with _client(endpoint, graph, timeout) as client:
-        return run_remote_query(client, endpoint, query, params, lang, graph)
+    with _client(endpoint, graph, timeout, max_answer) as client:
+        result = run_remote_query(client, endpoint, query, params, lang, graph)
+        hint = empty_hint(client, endpoint, graph) if is_empty(result) else None
+    if hint:
+        click.echo(f"govkg: warning: {hint}", err=True)
+    return result, hint
 
 
 def validate_remote_report(
@@ -50,21 +58,37 @@ def validate_remote_report(
     shapes_dir: Path | None = None,
     inference: str = "none",
     timeout: float | None = DEFAULT_TIMEOUT,
+    max_answer: int | None = None,
 ) -> Any:
     """`govkg validate --endpoint URL`: the report, and a note of how much was pulled."""
     from govkg.output import progress
     from govkg.remote.pull import validate_remote
 
-    with _client(endpoint, graph, timeout) as client, progress("Validating", total=None):
+    with (
+        _client(endpoint, graph, timeout, max_answer) as client,
+        progress("Validating", total=None),
+    ):
         report, pulled = validate_remote(
             client, endpoint, graph, shapes_dir=shapes_dir, inference=inference
         )
+        _warn_if_empty(client, endpoint, graph, pulled.store_total)
     click.echo(
         f"govkg: pulled {len(pulled.triples)} of {pulled.store_total} triples "
         f"({len(pulled.predicates)} predicates the shapes use) from {shown(endpoint)}",
         err=True,
     )
     return report
+
+
+def _warn_if_empty(client: Client, endpoint: str, graph: str | None, count: int) -> None:
+    """Say on stderr why the graph read holds nothing (a missing --graph, an empty default)."""
+    if count:
+        return
+    from govkg.remote.queries import empty_hint
+
+    hint = empty_hint(client, endpoint, graph)
+    if hint:
+        click.echo(f"govkg: warning: {hint}", err=True)
 
 
 def export_remote(endpoint: str, graph: str | None, timeout: float | None = DEFAULT_TIMEOUT) -> Any:
@@ -75,6 +99,7 @@ def export_remote(endpoint: str, graph: str | None, timeout: float | None = DEFA
 
     with _client(endpoint, graph, timeout) as client, progress("Downloading", total=None):
         triples = pull_all(client, endpoint, graph)
+        _warn_if_empty(client, endpoint, graph, len(triples))
     kg = KnowledgeGraph(store=ox.Store(), files=[])
     kg.add_triples(triples)
     return kg
@@ -183,10 +208,18 @@ def check_stages(rg: RemoteGraph) -> list[tuple[str, Any]]:
     return [(name, remote.get(name, stage)) for name, stage in STAGES]
 
 
-def open_check(endpoint: str, graph: str | None) -> tuple[RemoteGraph, list[tuple[str, Any]]]:
+def open_check(
+    endpoint: str,
+    graph: str | None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    max_answer: int | None = None,
+) -> tuple[RemoteGraph, list[tuple[str, Any]]]:
     """The store as the graph `govkg check` checks, and the stages to run on it."""
-    client = _client(endpoint, graph, DEFAULT_TIMEOUT)
+    client = _client(endpoint, graph, timeout, max_answer)
     rg = RemoteGraph(client, endpoint, graph)
+    from govkg.remote.queries import remote_count
+
+    _warn_if_empty(client, endpoint, graph, remote_count(client, endpoint, graph))
     return rg, check_stages(rg)
 
 
@@ -199,17 +232,21 @@ def push_command_body(
     endpoint: str,
     graph: str,
     store: str | None,
+    update: str | None = None,
     replace: bool,
+    non_atomic: bool = False,
     force: bool,
     alone: bool,
     chunk_size: int,
     timeout: float,
+    max_answer: int | None = None,
 ) -> int:
-    """`govkg push`: validate, send in chunks, verify the count; the exit code."""
+    """`govkg push`: validate, stage in chunks, check the count, move or add; the exit code."""
     from govkg.cli.options import load_files
     from govkg.errors import EXIT_OK, EXIT_PROBLEMS
     from govkg.output import progress
-    from govkg.remote.gsp import chunks, push, store_url
+    from govkg.remote.auth import auth_from_env
+    from govkg.remote.gsp import check_update, chunks, push, store_url, update_url
 
     target = store or store_url(endpoint)
     if target is None:
@@ -218,7 +255,13 @@ def push_command_body(
             "give it with --store URL"
         )
     check_url(target, "--store")
-    client = _client(endpoint, graph, timeout)
+    client = _client(endpoint, graph, timeout, max_answer)
+    if non_atomic:
+        update = None
+    else:
+        update = update or update_url(endpoint, auth_from_env() is not None)
+        if update is not None:
+            check_url(update, "--update-endpoint")
     with progress("Loading", total=None):
         kg = load_files(files, alone)
     if not force:
@@ -234,10 +277,50 @@ def push_command_body(
             )
             return EXIT_PROBLEMS
     parts = chunks(kg.triples(), chunk_size)  # a store holds each triple once: no duplicates
-    with client, progress("Pushing", total=len(parts)) as advance:
-        done = push(client, endpoint, target, graph, parts, replace=replace, advance=advance)
+    with client:
+        if not non_atomic:
+            why = (
+                "the store's update endpoint is not known: give --update-endpoint URL"
+                if update is None
+                else check_update(client, update)
+            )
+            if why is not None:
+                update = None
+                if replace:
+                    from govkg.remote.queries import remote_count
+
+                    now = remote_count(client, endpoint, graph)
+                    raise BadInput(
+                        f"cannot replace <{graph}> in one step: the store takes no SPARQL Update "
+                        f"({why}); nothing was pushed: <{graph}> is unchanged ({now} triples). "
+                        "Give --update-endpoint URL, or "
+                        "--non-atomic to replace it chunk by chunk (a failure then leaves it "
+                        "part-replaced, and says how much was stored)"
+                    )
+                click.echo(
+                    f"govkg: warning: no SPARQL Update ({why}): adding to <{graph}> chunk by "
+                    "chunk, not in one step",
+                    err=True,
+                )
+
+        def say(line: str) -> None:
+            click.echo(f"govkg: {line}", err=True)
+
+        with progress("Pushing", total=len(parts)) as advance:
+            done = push(
+                client,
+                endpoint,
+                target,
+                graph,
+                parts,
+                replace=replace,
+                update=update,
+                advance=advance,
+                say=say,
+            )
+    how = "through a staging graph, in one step" if done.atomic else "straight into it"
     click.echo(
-        f"pushed {done.sent} triples in {done.chunks} chunk(s) to <{graph}> at {shown(target)}; "
-        f"the store now counts {done.after} triples in it"
+        f"pushed {done.sent} triples in {done.chunks} chunk(s) to <{graph}> at {shown(target)} "
+        f"{how}; the store now counts {done.after} triples in it"
     )
     return EXIT_OK

@@ -82,3 +82,53 @@ def solutions(answer: Answer) -> ox.QuerySolutions:
     if answer.kind != "select":
         raise BadInput(f"expected SELECT results, got {answer.kind}")
     return ox.parse_query_results(answer.json_results, format=ox.QueryResultsFormat.JSON)
+
+
+GRAPHS_LISTED = 10
+
+
+def govkg_graphs(client: Client, endpoint: str, limit: int = GRAPHS_LISTED) -> list[str]:
+    """The store's named graphs holding govkg data (a subject typed with a gk: class), sorted;
+    at most `limit` + 1 of them (one more than shown, to tell that there are more)."""
+    from govkg.namespaces import GK
+
+    text = (
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s a ?t } "
+        f"FILTER(STRSTARTS(STR(?t), {ox.Literal(GK)})) }} ORDER BY ?g LIMIT {limit + 1}"
+    )
+    return [row[0].value for row in solutions(client.query(endpoint, text, None, "select"))]
+
+
+def _holds_anything(client: Client, endpoint: str, graph: str | None) -> bool:
+    text = f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}" if graph else "ASK { ?s ?p ?o }"
+    return bool(client.query(endpoint, text, None, "ask").boolean)
+
+
+def empty_hint(client: Client, endpoint: str, graph: str | None) -> str | None:
+    """Why an empty answer may be empty: `graph` is not in the store, or (without --graph)
+    the default graph holds nothing; with the named graphs that do hold govkg data. None when
+    the graph asked for holds triples (the answer is then what the data gives)."""
+    from govkg.remote.client import shown
+
+    if _holds_anything(client, endpoint, graph):
+        return None
+    if graph:
+        reason = f"the store has no graph <{graph}> (or it is empty)"
+    else:
+        reason = "the store's default graph is empty (without --graph the query reads only it)"
+    graphs = govkg_graphs(client, endpoint)
+    if graphs:
+        listed = ", ".join(f"<{g}>" for g in graphs[:GRAPHS_LISTED])
+        more = " and more" if len(graphs) > GRAPHS_LISTED else ""
+        where = f"its named graphs holding govkg data: {listed}{more}; give one with --graph"
+    else:
+        where = "none of its named graphs holds govkg data (see `govkg push`)"
+    return f"{shown(endpoint)}: the answer is empty: {reason}; {where}"
+
+
+def is_empty(result: QueryResult) -> bool:
+    if result.kind == "select":
+        return not result.rows
+    if result.kind == "construct":
+        return not result.triples
+    return result.boolean is False
