@@ -19,11 +19,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from govkg.cli.main import cli
 from govkg.errors import BadInput
 from govkg.tables.read import TablesInvalid, read_tables
-from govkg.tables.schema import MAX_CELL_CHARS
+from govkg.tables.schema import FORMULA_START, MAX_CELL_CHARS, protect_csv, unprotect_csv
 from govkg.tables.template import write_template
 
 REPO = Path(__file__).resolve().parents[1]
@@ -414,3 +416,167 @@ def test_bad_input_is_typed(tmp_path: Path) -> None:
     (folder / "quotes.csv").write_bytes(b"id,source,quote\n\xff\xfe,x,y\n")
     with pytest.raises(BadInput, match=r"quotes.csv:2:id: not UTF-8"):
         read_tables(folder)
+
+
+# --------------------------------------------------------------------------- no formulas out
+
+FORMULA_LABELS = {  # entity row -> (label_en, comment_en): each formula character leads once
+    2: ('=HYPERLINK("http://127.0.0.1:9/?"&A1,"x")', "@SUM(A1:A9)"),
+    3: ("+86 test", "'quoted"),
+    4: ("-1+2", "''twice"),
+}
+
+
+def formula_graph(tmp_path: Path) -> Path:
+    """`govkg import` output whose labels and comments begin with formula characters."""
+    folder = tmp_path / "tables"
+    shutil.copytree(CLEAN, folder)
+    for n, (label, comment) in FORMULA_LABELS.items():
+        set_cell(folder, "entities", n, "label_en", label)
+        # the CSV convention: a comment that begins with ' is written with one more
+        set_cell(folder, "entities", n, "comment_en", protect_csv(comment))
+    out = tmp_path / "graph.ttl"
+    result = run_import(folder, out)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _template_from(graph: Path, out: Path) -> None:
+    args = ["template", "--from", str(graph), "--source", str(TEXT), "-o", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "compile back to exactly the graph" in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_formula_labels_round_trip_exactly(tmp_path: Path, kind: str) -> None:
+    """graph -> template -> import gives the same graph, labels beginning with =, +, -, @
+    and apostrophes included (the issue: the .xlsx held a live formula and import refused)."""
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    graph = formula_graph(tmp_path)
+    target = tmp_path / ("t.xlsx" if kind == "xlsx" else "t")
+    _template_from(graph, target)
+    back = tmp_path / "back.ttl"
+    result = run_import(target, back)
+    assert result.exit_code == 0, result.output
+    g, b = Graph().parse(graph), Graph().parse(back)
+    labels = {str(o) for o in g.objects(None, None) if str(o)[:1] in "=+-@'"}
+    want = {v for pair in FORMULA_LABELS.values() for v in pair}
+    assert want <= labels, labels
+    assert isomorphic(g, b)
+
+
+def test_the_workbook_has_no_formula_and_marks_the_text(tmp_path: Path) -> None:
+    graph = formula_graph(tmp_path)
+    book = tmp_path / "t.xlsx"
+    _template_from(graph, book)
+    with zipfile.ZipFile(book) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        xml = {n: z.read(n).decode("utf-8") for n in sheets}
+        styles = z.read("xl/styles.xml").decode("utf-8")
+    assert not any("<f>" in x or "<f " in x for x in xml.values())
+    entities = xml[part_of(book, "entities")]
+    cell = re.search(r'<c r="F\d+"[^>]*><is><t>=HYPERLINK', entities)
+    assert cell and 't="inlineStr"' in cell.group(0), entities[:500]
+    assert 'quotePrefix="1"' in styles
+    import openpyxl
+
+    ws = openpyxl.load_workbook(book)["entities"]
+    values = {c.value for row in ws.iter_rows(min_row=2) for c in row}
+    assert set(FORMULA_LABELS[2]) <= values
+    assert all(c.data_type == "s" for row in ws.iter_rows() for c in row if c.value)
+
+
+def test_the_csv_template_protects_what_a_spreadsheet_would_evaluate(tmp_path: Path) -> None:
+    graph = formula_graph(tmp_path)
+    folder = tmp_path / "t"
+    _template_from(graph, folder)
+    rows = list(csv.reader((folder / "entities.csv").open(encoding="utf-8")))
+    cells = {c for r in rows[1:] for c in r if c}
+    assert '\'=HYPERLINK("http://127.0.0.1:9/?"&A1,"x")' in cells
+    assert {"'+86 test", "'-1+2", "'@SUM(A1:A9)", "''quoted", "'''twice"} <= cells
+    assert not any(c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in cells)
+    note = (folder / "README.md").read_text(encoding="utf-8")
+    assert "one apostrophe in front" in note
+
+
+@given(st.text(max_size=12))
+@settings(max_examples=300, deadline=None)
+def test_the_csv_protection_is_reversed_exactly(text: str) -> None:
+    written = protect_csv(text)
+    assert unprotect_csv(written) == text
+    assert not written.startswith(FORMULA_START)
+
+
+@pytest.mark.parametrize("first", list(FORMULA_START))
+def test_every_formula_character_is_kept_as_text_in_the_workbook(first: str) -> None:
+    from openpyxl import Workbook
+
+    from govkg.tables.template import _as_text
+
+    ws = Workbook().active
+    cell = ws.cell(row=1, column=1, value=f"{first}1+1")
+    _as_text(cell)
+    assert cell.data_type == "s" and cell.quotePrefix
+
+
+def _soffice() -> str:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if not found:
+        pytest.fail("LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
+    return found
+
+
+def _convert(book: Path, sheet: int, out: Path, profile: Path) -> Path:
+    """The `sheet`-th sheet of `book` as CSV, as LibreOffice (headless, its own profile,
+    a time limit, stopped by its process group) computes and shows it."""
+    import os
+    import signal
+    import subprocess
+
+    # field sep, quote, UTF-8, from row 1, -, -, -, -, as shown, no formulas, -, that sheet
+    filt = f"csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,{sheet}"
+    cmd = [_soffice(), f"-env:UserInstallation={profile.as_uri()}", "--headless",
+           "--norestore", "--convert-to", filt, "--outdir", str(out), str(book)]  # fmt: skip
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    try:
+        log, _ = proc.communicate(timeout=180)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail(f"LibreOffice did not convert {book} within 180 s")
+    found = sorted(out.glob(f"{book.stem}*.csv"))
+    assert proc.returncode == 0 and len(found) == 1, log.decode(errors="replace")
+    return found[0]
+
+
+def test_libreoffice_shows_the_labels_as_text_not_a_computed_value(tmp_path: Path) -> None:
+    """A real spreadsheet reads the template: every label that begins with a formula
+    character shows as its text. Control: the same text written as openpyxl writes it by
+    default (a formula) shows LibreOffice's computed value, so the test sees evaluation."""
+    from openpyxl import Workbook
+
+    graph = formula_graph(tmp_path)
+    book = tmp_path / "t.xlsx"
+    _template_from(graph, book)
+    profile = tmp_path / "lo-profile"
+    import openpyxl
+
+    index = openpyxl.load_workbook(book, read_only=True).sheetnames.index("entities") + 1
+    shown = _convert(book, index, tmp_path / "out", profile)
+    rows = list(csv.reader(shown.open(encoding="utf-8")))
+    header = rows[0]
+    got = {r[header.index("id")]: (r[header.index("label_en")], r[header.index("comment_en")])
+           for r in rows[1:]}  # fmt: skip
+    want = {r.get("id"): FORMULA_LABELS[r.number] for r in read_tables(CLEAN).rows("entities")}
+    assert got == want
+    control = tmp_path / "control.xlsx"
+    wb = Workbook()
+    wb.active.append(["=1+1", '=HYPERLINK("http://127.0.0.1:9/","x")', "text"])
+    wb.save(control)
+    computed = list(csv.reader(_convert(control, 1, tmp_path / "ctl", profile).open()))
+    assert computed[0] == ["2", "x", "text"]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from govkg.errors import BadInput
 from govkg.tables.read import Tables
-from govkg.tables.schema import LIST_SEPARATOR, SHEETS, Sheet
+from govkg.tables.schema import FORMULA_START, LIST_SEPARATOR, SHEETS, Sheet, protect_csv
 
 TITLE = {
     "en": "govkg fact tables: one row per fact, each with its quote",
@@ -37,6 +37,25 @@ INTRO = {
     ),
 }
 
+TEXT_ONLY = {
+    "en": (
+        "Every cell is read as text, never evaluated: a formula cell counts as the plain value "
+        "it last showed (refused when it has none), and cells govkg writes are never formulas. "
+        "In the CSV sheets, a text that begins with =, +, -, @, a tab or a line break, or with "
+        "an apostrophe, is written with one apostrophe in front ('=A1, ''quoted), and "
+        "`govkg import` takes one leading apostrophe off every CSV cell: so write ''x for a "
+        "text that begins with an apostrophe. The .xlsx sheets need no apostrophe: their "
+        "text cells are typed as text."
+    ),
+    "zh": (
+        "每个单元格都按文本读取,从不计算:公式单元格只取其上次显示的普通值(没有则拒绝),"
+        "govkg 写出的单元格从不是公式。CSV 表中,以 =、+、-、@、制表符、换行符或撇号开头的文本,"
+        "写出时前加一个撇号('=A1、''quoted),govkg import 读取每个 CSV 单元格时去掉一个开头的"
+        "撇号:以撇号开头的文本请写作 ''x。.xlsx 表的文本单元格已标为文本,无需撇号。"
+    ),
+}
+"""How the template keeps text from being taken for a formula (schema.CSV_ESCAPE)."""
+
 
 def _note(sheet: Sheet, name: str, lang: str) -> str:
     col = sheet.column(name)
@@ -57,7 +76,7 @@ def _rows(tables: Tables | None, sheet: Sheet) -> list[list[str]]:
 
 def readme(allowed: dict[tuple[str, str], list[str]], lang: str) -> str:
     """The folder template's README.md: every sheet, column, note and allowed value."""
-    out = [f"# {TITLE[lang]}", "", INTRO[lang], ""]
+    out = [f"# {TITLE[lang]}", "", INTRO[lang], "", TEXT_ONLY[lang], ""]
     for sheet in SHEETS.values():
         out += [f"## {sheet.name}.csv", "", sheet.zh if lang == "zh" else sheet.en, ""]
         head = ("列", "说明", "可选值") if lang == "zh" else ("column", "note", "allowed values")
@@ -80,12 +99,22 @@ def write_folder(
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(sheet.names)
-        w.writerows(_rows(tables, sheet))
+        w.writerows([protect_csv(v) for v in row] for row in _rows(tables, sheet))
         path = folder / f"{sheet.name}.csv"
         write_output(path, buf.getvalue())  # each file whole or not at all
         written.append(path)
     write_output(folder / "README.md", readme(allowed, lang))
     return [*written, folder / "README.md"]
+
+
+def _as_text(cell: object) -> None:
+    """A text cell that a spreadsheet could take for a formula (it begins with a character
+    of FORMULA_START) stays text: typed as a string (openpyxl makes a formula of any text
+    beginning with `=`), and marked quotePrefix, so editing it keeps it text too."""
+    value = getattr(cell, "value", None)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        cell.data_type = "s"  # type: ignore[attr-defined]
+        cell.quotePrefix = True  # type: ignore[attr-defined]
 
 
 def write_workbook(
@@ -104,6 +133,7 @@ def write_workbook(
     about.append([TITLE[lang]])
     about["A1"].font = Font(bold=True)
     about.append([INTRO[lang]])
+    about.append([TEXT_ONLY[lang]])
     about.append([])
     about.append(["sheet", "column", "note", "allowed values"])
     values = book.create_sheet("allowed")
@@ -134,6 +164,10 @@ def write_workbook(
             ws.append(row)
         ws.freeze_panes = "A2"
     book.move_sheet("allowed", offset=len(book.sheetnames))
+    for ws in book.worksheets:
+        for line in ws.iter_rows():
+            for cell in line:
+                _as_text(cell)
     buf = io.BytesIO()
     book.save(buf)
     from govkg.output import write_output
