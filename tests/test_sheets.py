@@ -347,7 +347,7 @@ FORMULA_CELLS = [
         "entities:2:class (cell B2): a formula with no plain cached value",
     ),
     ('<c r="B2" t="e"><f>1/0</f><v>#DIV/0!</v></c>', 2, "(cell B2): a formula with no plain"),
-    ('<c r="B2" t="e"><v>#REF!</v></c>', 2, "entities:2:class (cell B2): an error value (#REF!)"),
+    ('<c r="B2" t="e"><v>#REF!</v></c>', 2, "entities:2:class (cell B2): an error value ('#REF!')"),
     ('<c r="B2" t="s"><v>999</v></c>', 2, "(cell B2): a value that cannot be read"),
     ('<c r="B2" t="b"><v>x</v></c>', 2, "(cell B2): a value that cannot be read"),
     ('<c r="B2" t="d"><v>2023-02-30</v></c>', 2, "(cell B2): a value that cannot be read"),
@@ -580,3 +580,33 @@ def test_libreoffice_shows_the_labels_as_text_not_a_computed_value(tmp_path: Pat
     wb.save(control)
     computed = list(csv.reader(_convert(control, 1, tmp_path / "ctl", profile).open()))
     assert computed[0] == ["2", "x", "text"]
+
+
+# --------------------------------------------------------------------------- found by the fuzz
+
+
+def test_a_claims_dataset_that_is_no_minted_iri_is_named(tmp_path: Path) -> None:
+    """It went into the Turtle unchecked: 'Invalid IRI code point' in a temporary file."""
+    folder = tmp_path / "t"
+    shutil.copytree(CLEAN, folder)
+    set_cell(folder, "sources", 2, "claims_dataset", "dataset/a{b")
+    line = one_line_error(run_import(folder, tmp_path / "o.ttl"), 1)
+    assert "sources.csv:2:claims_dataset: IRI key 'a{b' must be lower-case ASCII" in line, line
+
+
+def test_control_characters_stay_on_one_line(tmp_path: Path) -> None:
+    folder = tmp_path / "t"
+    shutil.copytree(CLEAN, folder)
+    path = folder / "claims.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("id,", "i\x0bd,", 1), "utf-8")
+    result = run_import(folder, tmp_path / "o.ttl")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert all(line.startswith("govkg: error: ") for line in lines), lines
+    assert any("claims.csv:1:'i\\x0bd': unknown column" in line for line in lines), lines
+    book = workbook(tmp_path / "t.xlsx")
+    old = inline("B2", "gk:DataManagementBody")
+    bad = '<c r="B2" t="d"><v>2023-02-30\nline two\rline three</v></c>'
+    sheet_edit(book, "entities", lambda x: x.replace(old, bad, 1))
+    line = one_line_error(run_import(book, tmp_path / "o.ttl"), 2)
+    assert "entities:2:class (cell B2): a value that cannot be read" in line

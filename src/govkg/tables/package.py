@@ -80,18 +80,25 @@ def check_package(data: bytes, path: Path) -> None:
             col = getattr(err, "getColumnNumber", lambda: None)()
             where = f"{name}:{line}:{col}" if line is not None else name
             reason = err.getMessage() if hasattr(err, "getMessage") else str(err)
-            raise BadInput(f"{path}: {where}: not well-formed XML ({reason})") from None
+            raise BadInput(f"{path}: {where}: not well-formed XML ({one_line(reason)})") from None
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
                 RuntimeError, ValueError) as err:  # fmt: skip
             raise BadInput(
-                f"{path}: {name}: cannot unpack this part of the workbook ({err})"
+                f"{path}: {name}: cannot unpack this part of the workbook ({one_line(err)})"
             ) from None
+
+
+def one_line(text: object, limit: int = 120) -> str:
+    """`text` on one line, at most `limit` characters (a library's message may quote a
+    whole cell, line breaks included)."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 class _CellRefused(Exception):
     def __init__(self, coordinate: str, message: str) -> None:
-        self.coordinate = coordinate
-        self.message = message
+        self.coordinate = one_line(coordinate, 20)
+        self.message = one_line(message, 200)
 
 
 def _parser_class() -> type:
@@ -110,7 +117,7 @@ def _parser_class() -> type:
             try:
                 cell = super().parse_cell(element)
             except Exception as err:  # openpyxl's conversion of this one cell's XML failed
-                raise _CellRefused(here, f"a value that cannot be read ({err})") from None
+                raise _CellRefused(here, f"a value that cannot be read ({one_line(err)})") from None
             cell["formula"] = element.find(FORMULA_TAG) is not None
             cell["where"] = here
             return cell
@@ -127,7 +134,7 @@ def _text(cell: dict) -> str:
             "a formula with no plain cached value; type the value itself, not a formula",
         )
     if kind == "e":
-        raise _CellRefused(cell["where"], f"an error value ({value}); type the value itself")
+        raise _CellRefused(cell["where"], f"an error value ({value!r}); type the value itself")
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -203,7 +210,9 @@ def sheet_rows(path: Path, book: Any, ws: Any) -> list[tuple[int, list[str]]]:
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, ParseError,
             CellCoordinatesException, InvalidFileException) as err:  # fmt: skip
         after = f" after row {last}" if last else ""
-        raise BadInput(f"{where}: unreadable worksheet XML ({part}){after}: {err}") from None
+        raise BadInput(
+            f"{where}: unreadable worksheet XML ({part}){after}: {one_line(err)}"
+        ) from None
     finally:
         parser.source.close()
     return rows

@@ -87,7 +87,7 @@ def _column_name(header: list[str], index: int) -> str:
     """How a problem names the column at `index` (0-based): its header, else its letter."""
     from openpyxl.utils import get_column_letter
 
-    if index < len(header) and header[index].strip():
+    if index < len(header) and header[index].strip() and header[index].isprintable():
         return header[index].strip()
     return get_column_letter(index + 1) if index < 16384 else f"#{index + 1}"
 
@@ -114,7 +114,9 @@ def _csv_rows(path: Path) -> Lines:
         for number, values in enumerate(reader, start=1):
             rows.append((number, values))
     except csv.Error as err:
-        raise BadInput(f"{path}:{len(rows) + 1}: not readable as CSV ({err})") from None
+        raise BadInput(
+            f"{path}:{len(rows) + 1}: not readable as CSV ({' '.join(str(err).split())})"
+        ) from None
     finally:
         csv.field_size_limit(limit)
     header = rows[0][1] if rows else []
@@ -142,7 +144,7 @@ def _xlsx_rows(path: Path) -> dict[str, Lines]:
     sheet's <dimension> says; the package's XML checked first (package.check_package)."""
     from govkg.inputs import read_bytes
     from govkg.load import max_file_bytes
-    from govkg.tables.package import check_package, sheet_rows
+    from govkg.tables.package import check_package, one_line, sheet_rows
 
     data = read_bytes(path, max_file_bytes(), what=".xlsx workbook")
     check_package(data, path)
@@ -154,7 +156,8 @@ def _xlsx_rows(path: Path) -> dict[str, Lines]:
     except DefusedXmlException as err:  # pragma: no cover - check_package refuses these first
         raise BadInput(f"{path}: refused XML in the workbook ({err})") from None
     except Exception as err:  # openpyxl's own refusals of a broken package are not typed
-        raise BadInput(f"{path}: not a readable .xlsx workbook ({err})") from None
+        reason = one_line(str(err).split("\n", 1)[0])  # its first line
+        raise BadInput(f"{path}: not a readable .xlsx workbook ({reason})") from None
     try:
         return {
             ws.title: sheet_rows(path, book, ws) for ws in book.worksheets if ws.title in SHEETS
@@ -199,7 +202,8 @@ def read_tables(path: Path | str) -> Tables:
             header.pop()
         for i, h in enumerate(header):
             if h not in sheet.names:
-                problems.append(Problem(name, 1, h or f"#{i + 1}", "unknown column"))
+                shown = h if h.isprintable() else repr(h)
+                problems.append(Problem(name, 1, shown or f"#{i + 1}", "unknown column"))
         for c in sheet.columns:
             if c.required and c.name not in header:
                 problems.append(Problem(name, 1, c.name, "required column missing"))
