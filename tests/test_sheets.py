@@ -610,3 +610,33 @@ def test_control_characters_stay_on_one_line(tmp_path: Path) -> None:
     sheet_edit(book, "entities", lambda x: x.replace(old, bad, 1))
     line = one_line_error(run_import(book, tmp_path / "o.ttl"), 2)
     assert "entities:2:class (cell B2): a value that cannot be read" in line
+
+
+def test_typed_spreadsheet_cells_read_as_their_xsd_text(tmp_path: Path) -> None:
+    """A contributor's spreadsheet stores dates, numbers and booleans typed: they read as
+    the text the typed columns check (a date at midnight as YYYY-MM-DD)."""
+    import datetime as dt
+
+    import openpyxl
+
+    book = workbook(tmp_path / "t.xlsx")
+    wb = openpyxl.load_workbook(book)
+    header = [c.value for c in wb["sources"][1]]
+    wb["sources"].cell(row=2, column=header.index("published") + 1).value = dt.datetime(
+        2026, 1, 2, 9, 30
+    )
+    claims = [c.value for c in wb["claims"][1]]
+    wb["claims"].cell(row=2, column=claims.index("value") + 1).value = 1e-05
+    wb["claims"].cell(row=2, column=claims.index("total") + 1).value = True
+    wb["claims"].cell(row=2, column=len(claims) + 1).value = "as_of"
+    wb["claims"].cell(row=1, column=len(claims) + 1).value = "as_of"
+    wb["claims"].cell(row=2, column=len(claims) + 1).value = dt.datetime(2025, 12, 31)
+    wb.save(book)
+    tables = read_tables(book)
+    assert tables.rows("sources")[0].get("published") == "2026-01-02T09:30:00"
+    claim = tables.rows("claims")[0]
+    assert (claim.get("value"), claim.get("total"), claim.get("as_of")) == (
+        "0.00001",
+        "true",
+        "2025-12-31",
+    )  # fmt: skip  (no exponent: a decimal)
