@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from govkg.errors import BadInput
-from govkg.tables.schema import LIST_SEPARATOR, MAX_CELL_CHARS, SHEETS, unprotect_csv
+from govkg.tables.schema import CSV_ESCAPE, LIST_SEPARATOR, MAX_CELL_CHARS, SHEETS, unprotect_csv
 from govkg.tables.xsd import invalid
 
 
@@ -122,20 +122,22 @@ def _csv_rows(path: Path) -> Lines:
     header = rows[0][1] if rows else []
     for number, values in rows:
         for i, value in enumerate(values):
-            where = f"{path}:{number}:{_column_name(header, i)}"
             if bad:
                 try:
                     value.encode("utf-8")
                 except UnicodeEncodeError as err:
                     byte = ord(value[err.start]) - 0xDC00
                     raise BadInput(
-                        f"{where}: not UTF-8 text (byte 0x{byte:02x}); save the sheet as CSV UTF-8"
+                        f"{path}:{number}:{_column_name(header, i)}: not UTF-8 text "
+                        f"(byte 0x{byte:02x}); save the sheet as CSV UTF-8"
                     ) from None
             if len(value) > MAX_CELL_CHARS:
                 raise BadInput(
-                    f"{where}: a cell of {len(value)} characters; at most {MAX_CELL_CHARS}"
+                    f"{path}:{number}:{_column_name(header, i)}: a cell of {len(value)} "
+                    f"characters; at most {MAX_CELL_CHARS}"
                 )
-            values[i] = unprotect_csv(value)
+            if value.startswith(CSV_ESCAPE):
+                values[i] = unprotect_csv(value)
     return rows
 
 
