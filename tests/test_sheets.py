@@ -640,3 +640,74 @@ def test_typed_spreadsheet_cells_read_as_their_xsd_text(tmp_path: Path) -> None:
         "true",
         "2025-12-31",
     )  # fmt: skip  (no exponent: a decimal)
+
+
+# --------------------------------------------------------------------------- the DTD guard
+
+DTD_LOOKALIKES = st.sampled_from(
+    [
+        ("top", '<!DOCTYPE worksheet [<!ENTITY e "x">]>'),
+        ("top", "<!DOCTYPE worksheet>"),
+        ("top", '<!DOCTYPE worksheet SYSTEM "file:///etc/passwd">'),
+        ("top", "<!-- <!DOCTYPE worksheet [<!ENTITY e 'x'>]> -->"),
+        ("top", "<?pi <!DOCTYPE x> ?>"),
+        ("text", "&lt;!DOCTYPE worksheet [&lt;!ENTITY e 'x'&gt;]&gt;"),
+        ("text", "<![CDATA[<!DOCTYPE worksheet [<!ENTITY e 'x'>]>]]>"),
+        ("text", "<!ENTITY e 'x'>"),  # not well-formed inside an element
+        ("text", "&#60;!DOCTYPE x&#62;"),
+        ("attr", ' x="&lt;!DOCTYPE y&gt;"'),
+    ]
+)
+
+
+def _expat_sees(xml: bytes) -> tuple[bool, bool]:
+    """(a DOCTYPE declaration, well-formed) as plain expat reports them: the oracle."""
+    import xml.parsers.expat as expat
+
+    seen = []
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = lambda *args: seen.append(args)
+    try:
+        parser.Parse(xml, True)
+    except expat.ExpatError:
+        return bool(seen), False
+    return bool(seen), True
+
+
+@given(st.lists(DTD_LOOKALIKES, min_size=1, max_size=3))
+@settings(max_examples=60, deadline=None)
+def test_the_dtd_guard_decides_on_what_the_parser_parsed(
+    placements: list[tuple[str, str]],
+) -> None:
+    """Differential: the workbook check refuses a part as holding a DTD exactly when
+    expat, parsing that part, reports a DOCTYPE declaration; DTD-like text in a comment,
+    a processing instruction, CDATA, escaped text or an attribute is only text."""
+    from govkg.tables.package import check_package
+
+    xml = (
+        f'<worksheet xmlns="{MAIN}"><sheetData><row r="1">'
+        '<c r="A1" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>'
+    )
+    for where, piece in placements:
+        if where == "top":
+            xml = piece + xml
+        elif where == "text":
+            xml = xml.replace("<t>x", f"<t>x{piece}", 1)
+        else:
+            xml = xml.replace('<c r="A1"', f'<c r="A1"{piece}', 1)
+    data = xml.encode("utf-8")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("xl/worksheets/sheet1.xml", data)
+    doctype, well_formed = _expat_sees(data)
+    try:
+        check_package(buf.getvalue(), Path("g.xlsx"))
+        refused = ""
+    except BadInput as err:
+        refused = str(err)
+    if doctype:
+        assert "a DTD" in refused, (xml, refused)
+    elif well_formed:
+        assert refused == "", (xml, refused)
+    else:
+        assert "not well-formed XML" in refused, (xml, refused)
