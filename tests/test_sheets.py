@@ -711,3 +711,21 @@ def test_the_dtd_guard_decides_on_what_the_parser_parsed(
         assert refused == "", (xml, refused)
     else:
         assert "not well-formed XML" in refused, (xml, refused)
+
+
+@pytest.mark.parametrize("name", ["Entities", "entities ", "ENTITIES"])
+def test_a_sheet_named_nearly_like_one_is_refused_not_passed_over(
+    tmp_path: Path, name: str
+) -> None:
+    book = workbook(tmp_path / "t.xlsx")
+    rewrite(book, "xl/workbook.xml", lambda x: x.replace('name="entities"', f'name="{name}"'))
+    line = one_line_error(run_import(book, tmp_path / "o.ttl"), 2)
+    assert f"{book}: sheet {name!r} is not read: name it 'entities'" in line
+    folder = tmp_path / "csv"
+    shutil.copytree(CLEAN, folder)
+    (folder / "entities.csv").rename(folder / f"{name}.csv")
+    line = one_line_error(run_import(folder, tmp_path / "o.ttl"), 2)
+    assert f"{folder}: file '{name}.csv' is not read: name it 'entities.csv'" in line
+    (folder / f"{name}.csv").rename(folder / "entities.CSV")
+    line = one_line_error(run_import(folder, tmp_path / "o.ttl"), 2)
+    assert "file 'entities.CSV' is not read: name it 'entities.csv'" in line

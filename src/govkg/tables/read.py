@@ -161,11 +161,25 @@ def _xlsx_rows(path: Path) -> dict[str, Lines]:
         reason = one_line(str(err).split("\n", 1)[0])  # its first line
         raise BadInput(f"{path}: not a readable .xlsx workbook ({reason})") from None
     try:
+        for title in book.sheetnames:
+            _near_miss(path, title, "sheet")
         return {
             ws.title: sheet_rows(path, book, ws) for ws in book.worksheets if ws.title in SHEETS
         }
     finally:
         book.close()
+
+
+def _near_miss(path: Path, name: str, what: str) -> None:
+    """A sheet or file named like a sheet of the schema but not exactly (`Entities`,
+    `claims `, `quotes.CSV`) would be passed over with all its rows: refuse it by name."""
+    stem = name[:-4] if what == "file" and name.lower().endswith(".csv") else name
+    if what == "file" and stem == name:
+        return
+    key = stem.strip().lower()
+    if key in SHEETS and name != (f"{key}.csv" if what == "file" else key):
+        right = f"{key}.csv" if what == "file" else key
+        raise BadInput(f"{path}: {what} {name!r} is not read: name it {right!r}")
 
 
 def read_tables(path: Path | str) -> Tables:
@@ -180,6 +194,8 @@ def read_tables(path: Path | str) -> Tables:
     path = Path(path)
     raw: dict[str, Lines] = {}
     if path.is_dir():
+        for entry in path.iterdir():
+            _near_miss(path, entry.name, "file")
         for name in SHEETS:
             f = path / f"{name}.csv"
             if f.is_file():
