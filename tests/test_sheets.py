@@ -729,3 +729,25 @@ def test_a_sheet_named_nearly_like_one_is_refused_not_passed_over(
     (folder / f"{name}.csv").rename(folder / "entities.CSV")
     line = one_line_error(run_import(folder, tmp_path / "o.ttl"), 2)
     assert "file 'entities.CSV' is not read: name it 'entities.csv'" in line
+
+
+def test_template_from_a_graph_writes_nothing_its_sheets_would_not_import(
+    tmp_path: Path,
+) -> None:
+    """'the sheets compile back to exactly the graph' is said of the written files, read
+    back as import reads them: an ill-typed literal in the graph (a dateTime of 30
+    February) compiles in memory but would be refused by import, so nothing is written."""
+    folder = tmp_path / "tables"
+    shutil.copytree(CLEAN, folder)
+    set_cell(folder, "sources", 2, "published", "2026-01-02T09:30:00")
+    graph = tmp_path / "graph.ttl"
+    assert run_import(folder, graph).exit_code == 0
+    text = graph.read_text(encoding="utf-8")
+    assert text.count("2026-01-02T09:30:00") == 2
+    graph.write_text(text.replace("2026-01-02T09:30:00", "2023-02-30T25:61:00"), "utf-8")
+    for out in (tmp_path / "t.xlsx", tmp_path / "t"):
+        args = ["template", "--from", str(graph), "--source", str(TEXT), "-o", str(out)]
+        line = one_line_error(CliRunner().invoke(cli, args), 2)
+        assert f"{out}: the sheets would not import: sources" in line, line
+        assert "published: '2023-02-30T25:61:00' is not an xsd:dateTime" in line, line
+        assert not out.exists()

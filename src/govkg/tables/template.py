@@ -88,23 +88,19 @@ def readme(allowed: dict[tuple[str, str], list[str]], lang: str) -> str:
     return "\n".join(out)
 
 
-def write_folder(
-    folder: Path, allowed: dict[tuple[str, str], list[str]], lang: str, tables: Tables | None
-) -> list[Path]:
-    from govkg.output import write_output
-
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
+def folder_files(
+    allowed: dict[tuple[str, str], list[str]], lang: str, tables: Tables | None
+) -> dict[str, str]:
+    """The folder template's files (name -> text): one CSV per sheet and a README.md."""
+    files = {}
     for sheet in SHEETS.values():
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(sheet.names)
         w.writerows([protect_csv(v) for v in row] for row in _rows(tables, sheet))
-        path = folder / f"{sheet.name}.csv"
-        write_output(path, buf.getvalue())  # each file whole or not at all
-        written.append(path)
-    write_output(folder / "README.md", readme(allowed, lang))
-    return [*written, folder / "README.md"]
+        files[f"{sheet.name}.csv"] = buf.getvalue()
+    files["README.md"] = readme(allowed, lang)
+    return files
 
 
 def _as_text(cell: object) -> None:
@@ -117,9 +113,9 @@ def _as_text(cell: object) -> None:
         cell.quotePrefix = True  # type: ignore[attr-defined]
 
 
-def write_workbook(
-    path: Path, allowed: dict[tuple[str, str], list[str]], lang: str, tables: Tables | None
-) -> None:
+def workbook_bytes(
+    allowed: dict[tuple[str, str], list[str]], lang: str, tables: Tables | None
+) -> bytes:
     """An .xlsx with a README sheet, one sheet per kind and a sheet of allowed values."""
     from openpyxl import Workbook
     from openpyxl.comments import Comment
@@ -170,21 +166,71 @@ def write_workbook(
                 _as_text(cell)
     buf = io.BytesIO()
     book.save(buf)
-    from govkg.output import write_output
-
-    write_output(path, buf.getvalue())
+    return buf.getvalue()
 
 
 def write_template(
     target: Path, allowed: dict[tuple[str, str], list[str]], lang: str = "en",
-    tables: Tables | None = None,
+    tables: Tables | None = None, check_back: bool = False,
 ) -> None:  # fmt: skip
-    """FILE.xlsx gives a workbook; any other path a folder of CSV sheets and a README.md."""
+    """FILE.xlsx gives a workbook; any other path a folder of CSV sheets and a README.md.
+
+    With `check_back`, the files are first read back as `govkg import` reads them (from a
+    temporary copy) and must give exactly `tables`' cells and pass the sheets' checks;
+    otherwise nothing is written and the first cell that differs is named.
+    """
+    from govkg.output import write_output
+
     if lang not in TITLE:
         raise BadInput(f"unknown language {lang!r}; one of {', '.join(TITLE)}")
+    files: dict[str, bytes | str]
     if target.suffix.lower() == ".xlsx":
-        write_workbook(target, allowed, lang, tables)
+        files = {target.name: workbook_bytes(allowed, lang, tables)}
+        folder = target.parent
     elif target.suffix:
         raise BadInput(f"{target}: write FILE.xlsx or a folder (no suffix)")
     else:
-        write_folder(target, allowed, lang, tables)
+        files = dict(folder_files(allowed, lang, tables))
+        folder = target
+    if check_back and tables is not None:
+        _check_back(target, files, tables)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        write_output(folder / name, data)  # each file whole or not at all
+
+
+def _check_back(target: Path, files: dict[str, bytes | str], tables: Tables) -> None:
+    """Refuse (BadInput) unless `files` read back to exactly the cells of `tables`."""
+    import tempfile
+
+    from govkg.tables.read import TablesInvalid, read_tables
+
+    with tempfile.TemporaryDirectory(prefix="govkg-template-") as tmp:
+        trial = Path(tmp) / (target.name if target.suffix else "sheets")
+        where = trial.parent if target.suffix else trial
+        where.mkdir(exist_ok=True)
+        for name, data in files.items():
+            path = where / name
+            if isinstance(data, str):
+                path.write_text(data, encoding="utf-8")
+            else:
+                path.write_bytes(data)
+        try:
+            back = read_tables(trial)
+        except TablesInvalid as err:
+            raise BadInput(
+                f"{target}: the sheets would not import: {err.problems[0].text(err.folder)}"
+            ) from None
+    for sheet in SHEETS.values():
+        want = [r for r in _rows(tables, sheet) if any(v.strip() for v in r)]
+        got = [[row.get(c) for c in sheet.names] for row in back.rows(sheet.name)]
+        for n, (w, g) in enumerate(zip(want, got, strict=False), start=2):
+            for c, a, b in zip(sheet.names, w, g, strict=True):
+                if a != b:
+                    raise BadInput(
+                        f"{target}: {sheet.name}:{n}:{c} would read back as {b!r}, not {a!r}"
+                    )
+        if len(want) != len(got):
+            raise BadInput(
+                f"{target}: {sheet.name}: {len(got)} row(s) would read back, not {len(want)}"
+            )
