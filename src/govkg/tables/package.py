@@ -25,11 +25,12 @@ import io
 import zipfile
 import zlib
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
-from govkg.errors import BadInput
+from govkg.errors import BadInput, MissingDependency
 from govkg.tables.schema import MAX_CELL_CHARS
 
 XML_PARTS = (".xml", ".rels", ".vml")
@@ -44,8 +45,11 @@ def check_package(data: bytes, path: Path) -> None:
     from xml.sax import SAXException
     from xml.sax.handler import ContentHandler, ErrorHandler
 
-    import defusedxml.sax
-    from defusedxml import DefusedXmlException
+    try:
+        import defusedxml.sax
+        from defusedxml import DefusedXmlException
+    except ImportError:  # pragma: no cover - a declared dependency
+        raise MissingDependency("reading .xlsx needs defusedxml (pip install defusedxml)") from None
 
     from govkg.load import max_file_bytes
 
@@ -101,6 +105,7 @@ class _CellRefused(Exception):
         self.message = one_line(message, 200)
 
 
+@cache
 def _parser_class() -> type:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
