@@ -138,6 +138,8 @@ def _csv_rows(path: Path) -> Lines:
                 )
             if value.startswith(CSV_ESCAPE):
                 values[i] = unprotect_csv(value)
+    if bad:  # pragma: no cover - every byte past ASCII is in some cell, named above
+        raise BadInput(f"{path}: not UTF-8 text; save the sheet as CSV UTF-8")
     return rows
 
 
