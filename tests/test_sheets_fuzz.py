@@ -74,14 +74,15 @@ class Mutated(bytes):
     """A mutated file's bytes, shown by what was done to it (not 70 kB of repr)."""
 
     how: str = ""
+    cell: str = ""  # the coordinate of a mutated cell, which a cell's refusal must name
 
     def __repr__(self) -> str:
         return f"<{len(self)} bytes: {self.how}>"
 
 
-def _mutated(data: bytes, how: str) -> Mutated:
+def _mutated(data: bytes, how: str, cell: str = "") -> Mutated:
     out = Mutated(data)
-    out.how = how
+    out.how, out.cell = how, cell
     return out
 
 
@@ -122,16 +123,20 @@ def xlsx_mutation(draw: st.DrawFn, data: bytes) -> Mutated:
     kinds = ["cell", "cell", "cellxml", "cellxml", "cellxml", "row", "row", "dimension", "part"]
     kind = draw(st.sampled_from([*kinds, "bytes"]))
     rows = _rows_of(xml)
+    ref = ""
     if kind in ("cell", "cellxml") and len(rows) > 1:
         m = draw(st.sampled_from(rows[1:]))
         cells = list(re.finditer(r'<c r="([A-Z]+\d+)"[^>]*?(/>|>.*?</c>)', m.group(0), re.S))
         if cells:
             c = draw(st.sampled_from(cells))
+            ref = c.group(1)
             text = escape(draw(TEXTS))
             if kind == "cell":
                 new = f'<c r="{c.group(1)}" t="inlineStr"><is><t>{text}</t></is></c>'
             else:
-                new = draw(CELL_XML).format(ref=c.group(1), text=text)
+                template = draw(CELL_XML)
+                new = template.format(ref=c.group(1), text=text)
+                ref = ref if 'r="{ref}"' in template else ""
             row = m.group(0)[: c.start()] + new + m.group(0)[c.end() :]
             xml = xml[: m.start()] + row + xml[m.end() :]
     elif kind == "row" and len(rows) > 1:
@@ -180,15 +185,16 @@ def xlsx_mutation(draw: st.DrawFn, data: bytes) -> Mutated:
             at = draw(st.integers(0, len(flipped) - 1))
             flipped[at] = draw(st.integers(0, 255))
         out = bytes(flipped)
-    return _mutated(out, f"{kind} in {info.filename}")
+    return _mutated(out, f"{kind} in {info.filename}", ref)
 
 
 @st.composite
-def csv_mutation(draw: st.DrawFn, folder: Path) -> tuple[str, bytes]:
+def csv_mutation(draw: st.DrawFn, folder: Path) -> tuple[str, bytes, str]:
     name = draw(st.sampled_from(sorted(p.stem for p in folder.glob("*.csv"))))
     data = (folder / f"{name}.csv").read_bytes()
     kind = draw(st.sampled_from(["cell", "row", "bytes", "encoding"]))
     rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+    where = ""
     if kind == "cell" and len(rows) > 1:
         r = draw(st.integers(1, len(rows) - 1))
         c = draw(st.integers(0, len(rows[r])))
@@ -198,6 +204,7 @@ def csv_mutation(draw: st.DrawFn, folder: Path) -> tuple[str, bytes]:
             rows[r].append(value)
         else:
             rows[r][c] = value
+        where = f"{name}.csv:{r + 1}:"
     elif kind == "row" and len(rows) > 1:
         r = draw(st.integers(1, len(rows) - 1))
         how = draw(st.sampled_from(["drop", "twice", "copy"]))
@@ -212,21 +219,23 @@ def csv_mutation(draw: st.DrawFn, folder: Path) -> tuple[str, bytes]:
     if kind in ("cell", "row"):
         buf = io.StringIO()
         csv.writer(buf, lineterminator="\n").writerows(rows)
-        return name, buf.getvalue().encode("utf-8")
+        return name, buf.getvalue().encode("utf-8"), where
     if kind == "encoding":
         enc = draw(st.sampled_from(["gbk", "utf-16", "utf-8-sig", "latin-1"]))
         try:
-            return name, data.decode("utf-8").encode(enc)
+            return name, data.decode("utf-8").encode(enc), ""
         except UnicodeEncodeError:
-            return name, data.decode("utf-8").encode(enc, errors="replace")
+            return name, data.decode("utf-8").encode(enc, errors="replace"), ""
     out = bytearray(data)
     for _ in range(draw(st.integers(1, 4))):
         at = draw(st.integers(0, len(out)))
         out[at:at] = bytes([draw(st.integers(0, 255))])
-    return name, bytes(out)
+    return name, bytes(out), ""
 
 
-def _check_outcome(table: Path, out: Path) -> Graph | None:
+def _check_outcome(table: Path, out: Path, cell: str = "") -> Graph | None:
+    """The outcome of importing `table`, checked; `cell`: where the one mutated text cell
+    is (an .xlsx coordinate, or `sheet.csv:row:`), which a refusal of a cell must name."""
     result = CliRunner().invoke(
         cli, ["import", str(table), "--source", str(TEXT), "-o", str(out)], catch_exceptions=True
     )
@@ -243,6 +252,10 @@ def _check_outcome(table: Path, out: Path) -> Graph | None:
         if result.exit_code == 1:  # a data problem: sheet (or shapes), row and column
             rest = line.split(f"{table}: ", 1)[1]
             assert re.match(r"(\w+)(\.csv)?(:\d+(:[^:]+)?)?: ", rest), line
+        elif cell and "(cell " in line:  # a workbook cell refused: sheet:row:column (cell REF)
+            assert re.search(rf": \w+:\d+:[^:]+ \(cell {cell}\): ", line), (cell, line)
+        elif cell and "characters; at most" in line:  # an overlong CSV cell
+            assert f"{cell}" in line, (cell, line)
     return None
 
 
@@ -298,12 +311,12 @@ def test_mutated_workbooks_never_crash_and_lose_no_row(tmp_path: Path) -> None:
 
     @SETTINGS
     @given(xlsx_mutation(base))
-    def check(data: bytes) -> None:
+    def check(data: Mutated) -> None:
         path = tmp_path / "m.xlsx"
         out = tmp_path / "m.ttl"
         out.unlink(missing_ok=True)
         path.write_bytes(data)
-        g = _check_outcome(path, out)
+        g = _check_outcome(path, out, data.cell)
         if g is not None:
             accepted.append(1)
             _all_rows_in(g, _independent_xlsx(path))
@@ -318,15 +331,15 @@ def test_mutated_csv_sheets_never_crash_and_lose_no_row(tmp_path: Path) -> None:
 
     @SETTINGS
     @given(csv_mutation(folder))
-    def check(mutation: tuple[str, bytes]) -> None:
-        name, data = mutation
+    def check(mutation: tuple[str, bytes, str]) -> None:
+        name, data, where = mutation
         work = tmp_path / "m"
         shutil.rmtree(work, ignore_errors=True)
         shutil.copytree(folder, work)
         (work / f"{name}.csv").write_bytes(data)
         out = tmp_path / "m.ttl"
         out.unlink(missing_ok=True)
-        g = _check_outcome(work, out)
+        g = _check_outcome(work, out, where)
         if g is not None:
             accepted.append(1)
             _all_rows_in(g, _independent_csv(work))
