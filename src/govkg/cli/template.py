@@ -69,8 +69,12 @@ def template_command(
         texts = with_article(sources)
         tables, alone = extract_checked(load(list(graphs) or table_files()), texts)
     vocab = vocabulary(resources.ontology_files(), resources.data_files(), existing=False)
-    write_template(output, allowed_values(vocab), lang, tables)
+    write_template(output, allowed_values(vocab), lang, tables, check_back=True)
     click.echo(f"wrote {output}", err=True)
     if tables is not None:
         how = "govkg import --alone" if alone else "govkg import (it extends the bundled graph)"
-        click.echo(f"the sheets compile back to exactly the graph with {how}", err=True)
+        click.echo(
+            f"the sheets (read back from the written files) compile back to exactly the "
+            f"graph with {how}",
+            err=True,
+        )

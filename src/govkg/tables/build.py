@@ -212,8 +212,9 @@ class _Compiler:
                     pairs.append(("schema:encodingFormat", L(row.get("media_type"))))
                 if row.get("comment_en"):
                     pairs.append(("rdfs:comment", L(row.get("comment_en"), "en")))
-                if row.get("claims_dataset"):
-                    self.out.datasets[row.get("claims_dataset")] = ref
+                dataset = row.get("claims_dataset")
+                if dataset and self.minted(row, dataset, ("dataset",), "claims_dataset"):
+                    self.out.datasets[dataset] = ref
             else:
                 pairs += [("schema:name", zh), ("schema:name", en)]
                 pairs += [("rdfs:label", zh), ("rdfs:label", en)]
@@ -221,15 +222,15 @@ class _Compiler:
                     pairs.append(("schema:publisher", I(row.get("publisher"))))
             self.out.sources[ref] = pairs
 
-    def minted(self, row: Row, ref: str, kinds: tuple[str, ...]) -> bool:
+    def minted(self, row: Row, ref: str, kinds: tuple[str, ...], column: str = "id") -> bool:
         kind, _, key = ref.partition("/")
         if kind not in kinds:
-            self.bad(row, "id", f"{ref!r}: the kind must be one of {', '.join(kinds)}")
+            self.bad(row, column, f"{ref!r}: the kind must be one of {', '.join(kinds)}")
             return False
         try:
             mint(kind, key)
         except ValueError as err:
-            self.bad(row, "id", str(err))
+            self.bad(row, column, str(err))
             return False
         return True
 

@@ -12,6 +12,28 @@ from dataclasses import dataclass
 LIST_SEPARATOR = "|"
 """Separates several values in one cell (classes, alternative names, unknown properties)."""
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet may take for the start of a formula when a text cell begins with it."""
+CSV_ESCAPE = "'"
+"""The CSV sheets' protection (OWASP's): govkg writes a text that begins with a character of
+FORMULA_START, or with this apostrophe itself, with one apostrophe in front; the reader
+takes one leading apostrophe off every CSV cell. So `=A1` is written `'=A1` and `'quoted`
+is written `''quoted`, and both read back exactly. (An .xlsx template needs none of this:
+its text cells are typed as text and marked quotePrefix, never formulas.)"""
+
+MAX_CELL_CHARS = 32_767
+"""The most characters of one cell (a spreadsheet's own limit); a longer one is refused."""
+
+
+def protect_csv(text: str) -> str:
+    """`text` as govkg writes it into a CSV sheet (see CSV_ESCAPE)."""
+    return CSV_ESCAPE + text if text.startswith((*FORMULA_START, CSV_ESCAPE)) else text
+
+
+def unprotect_csv(text: str) -> str:
+    """The text of a CSV cell as govkg reads it: one leading apostrophe taken off."""
+    return text[1:] if text.startswith(CSV_ESCAPE) else text
+
 
 @dataclass(frozen=True)
 class Column:
@@ -22,6 +44,7 @@ class Column:
     many: bool = False  # several values joined by LIST_SEPARATOR
     choices: tuple[str, ...] = ()  # fixed allowed values (empty: free, or from `scheme`)
     scheme: str | None = None  # allowed values: the keys of this concept scheme
+    datatype: str | None = None  # an XSD datatype every value must be (lexical and value)
 
 
 @dataclass(frozen=True)
@@ -68,6 +91,7 @@ SOURCES = Sheet(
             "article: publication time exactly as the text gives it "
             "(xsd:dateTime; no time zone unless the text states one)",
             "文章发布时间(按原文;原文未写时区则不写)",
+            datatype="xsd:dateTime",
         ),
         Column("language", "article: language of the text (zh, en)", "文本语言", choices=LANGS),
         Column("media_type", "article: media type of the text file", "文本文件的媒体类型"),
@@ -169,6 +193,7 @@ QUOTES = Sheet(
             "occurrence",
             "which occurrence, when the words occur more than once (1, 2…)",
             "第几次出现",
+            datatype="xsd:positiveInteger",
         ),
         Column(
             "list_exhaustive",
@@ -176,6 +201,7 @@ QUOTES = Sheet(
             "true where it says the list is complete",
             "列举是否完整",
             choices=BOOL,
+            datatype="xsd:boolean",
         ),
         Column("comment_en", "why the quote supports its statements, in English", "英文说明"),
     ),
@@ -232,7 +258,13 @@ CLAIMS = Sheet(
         Column("id", "claim key (also the claim-topic key)", "统计键", required=True),
         Column("topic_zh", "what is counted, in Chinese", "统计对象(中文)", required=True),
         Column("topic_en", "what is counted, in English", "统计对象(英文)", required=True),
-        Column("value", "the number as a decimal (1/3 as 0.3333)", "数值", required=True),
+        Column(
+            "value",
+            "the number as a decimal (1/3 as 0.3333)",
+            "数值",
+            required=True,
+            datatype="xsd:decimal",
+        ),
         Column("unit", "unit of the number", "单位", required=True, scheme="unit"),
         Column(
             "stated_text",
@@ -248,8 +280,15 @@ CLAIMS = Sheet(
         ),
         Column("source", "the source (source/…)", "来源", required=True),
         Column("quote", "the exact words stating the number", "原文", required=True),
-        Column("occurrence", "which occurrence of the words (1, 2…)", "第几次出现"),
-        Column("as_of", "the cut-off date the text states (xsd:date)", "截止日期"),
+        Column(
+            "occurrence",
+            "which occurrence of the words (1, 2…)",
+            "第几次出现",
+            datatype="xsd:positiveInteger",
+        ),
+        Column(
+            "as_of", "the cut-off date the text states (xsd:date)", "截止日期", datatype="xsd:date"
+        ),
         Column("qualifier", "nearly / less than / more than", "限定词", scheme="qualifier"),
         Column(
             "total",
@@ -257,12 +296,14 @@ CLAIMS = Sheet(
             "examples it lists (这四个)",
             "是否为总数",
             choices=BOOL,
+            datatype="xsd:boolean",
         ),
         Column(
             "list_exhaustive",
             "whether the enumeration next to the number is complete",
             "列举是否完整",
             choices=BOOL,
+            datatype="xsd:boolean",
         ),
         Column("part_of", "the claim whose total this number is a part of (其中)", "所属总数"),
         Column(
@@ -274,7 +315,7 @@ CLAIMS = Sheet(
         Column(
             "stated_by", "who states it: the source or a person (person/…)", "陈述者", required=True
         ),
-        Column("year", "the year the number refers to (xsd:gYear)", "年份"),
+        Column("year", "the year the number refers to (xsd:gYear)", "年份", datatype="xsd:gYear"),
         Column("comment_en", "a note in English", "英文备注"),
     ),
 )
