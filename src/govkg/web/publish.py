@@ -23,7 +23,7 @@ from govkg.errors import BadInput
 from govkg.namespaces import BASE
 from govkg.web.app import DUMP_FORMATS, App
 from govkg.web.links import local_path
-from govkg.web.messages import Request
+from govkg.web.messages import SECURITY_HEADERS, Request
 from govkg.web.negotiation import RDF_FORMATS
 from govkg.web.protocol import graph_bytes
 from govkg.web.views import page_query
@@ -62,6 +62,9 @@ def htaccess(target: str = "") -> str:
         "AddType application/n-triples .nt",
         "AddType application/ld+json .jsonld",
         "AddType application/rdf+xml .rdf",
+        "<IfModule mod_headers.c>",
+        *(f'Header always set {name} "{value}"' for name, value in SECURITY_HEADERS.items()),
+        "</IfModule>",
         "",
     ]
     for fmt, (_, ext, _) in RDF_FORMATS.items():

@@ -18,6 +18,9 @@
   }
   setLang(lang);
 
+  // the schemes a link may have (as govkg.web.links.LINK_SCHEMES; the CSP blocks the rest)
+  var SAFE = ["http:", "https:", "mailto:"];
+
   // IRIs under the dataset base open their page on this server, not on w3id.org
   function localise(href, base) {
     if (href && base && href.indexOf(base) === 0) {
@@ -37,6 +40,10 @@
     var config = JSON.parse(el.getAttribute("data-config"));
     document.addEventListener("click", function (event) {
       var a = event.target.closest && event.target.closest("#yasgui a[href]");
+      if (a && SAFE.indexOf(a.protocol) < 0) {  // an IRI like javascript:… is not followed
+        event.preventDefault();
+        return;
+      }
       var local = a && localise(a.getAttribute("href"), config.base);
       if (local) {
         event.preventDefault();
