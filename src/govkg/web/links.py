@@ -74,7 +74,8 @@ def iri_of(path: str) -> str | None:
 
 
 def _shown(iri: str) -> str:
-    """An IRI for a one-line message: cut in the middle past 120 characters."""
+    """A text for a one-line message: controls escaped, cut in the middle past 120."""
+    iri = "".join(c if c.isprintable() else f"\\u{ord(c):04X}" for c in iri)
     return iri if len(iri) <= 120 else f"{iri[:80]}…{iri[-30:]}"
 
 
@@ -121,7 +122,7 @@ def site_path(iri: str) -> str:
         ox.NamedNode(iri)
         parts = urlsplit(iri)
     except ValueError as err:
-        raise BadInput(f"site: <{_shown(iri)}> is not an IRI ({err})") from None
+        raise BadInput(f"site: <{_shown(iri)}> is not an IRI ({_shown(str(err))})") from None
     if iri == ONTOLOGY_IRI:
         return "def"
     if (parts.scheme, parts.netloc) != (_SCHEME_BASE.scheme, _SCHEME_BASE.netloc) or not (

@@ -7,12 +7,18 @@ paths; `w3id.htaccess` (with --target) is the rule file for w3id.org/govkg/, so 
 project's IRIs resolve to wherever the site is hosted.
 
 The site is built in a temporary folder beside DIR and renamed into place: a failure leaves
-DIR as it was.
+DIR as it was. Every page IRI's file name comes from `links.site_paths`, which refuses
+(BadInput, before anything is written) IRIs that could leave the folder or alias another
+file; every write then goes through `_write`, which opens each folder and the file relative
+to the staging folder with O_NOFOLLOW and O_EXCL, so no symbolic link is followed and no
+file is written twice.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import posixpath
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -22,7 +28,7 @@ from pathlib import Path
 from govkg.errors import BadInput
 from govkg.namespaces import BASE
 from govkg.web.app import DUMP_FORMATS, App
-from govkg.web.links import local_path
+from govkg.web.links import site_paths
 from govkg.web.messages import SECURITY_HEADERS, Request
 from govkg.web.negotiation import RDF_FORMATS
 from govkg.web.protocol import graph_bytes
@@ -96,23 +102,35 @@ def write_site(
     *,
     target: str = "",
     advance: Callable[[int], None] = lambda n: None,
+    iris: list[str] | None = None,
 ) -> int:
-    """Write the static site into `out` (atomically); returns the number of pages."""
+    """Write the static site into `out` (atomically); returns the number of pages.
+
+    `iris`: the page IRIs (`documents(app)` when not given). Every one is mapped to its
+    file name first: an IRI that cannot be one is BadInput before anything is written.
+    """
     out = Path(out)
-    if out.exists() and not (out.is_dir() and (not any(out.iterdir()) or (out / MARKER).exists())):
+    if out.is_symlink() or (
+        out.exists() and not (out.is_dir() and (not any(out.iterdir()) or (out / MARKER).exists()))
+    ):
         raise BadInput(f"{out}: exists and is not a site govkg wrote; give a new or empty folder")
-    parent = out.resolve().parent
+    parent = out.absolute().parent
     if not parent.is_dir():
         raise BadInput(f"{out}: cannot write: folder {parent} does not exist")
+    paths = site_paths(documents(app) if iris is None else iris)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
+    old: Path | None = None
     try:
-        count = _build(app, tmp, target, advance)
+        count = _build(app, tmp, paths, target, advance)
         os.chmod(tmp, 0o755)
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=parent))
             os.replace(out, old / "site")
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
+            try:
+                os.replace(tmp, out)
+            except BaseException:
+                os.replace(old / "site", out)  # put the previous site back
+                raise
         else:
             os.replace(tmp, out)
     except OSError as err:
@@ -120,6 +138,8 @@ def write_site(
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
     return count
 
 
@@ -130,19 +150,52 @@ def _get(app: App, path: str, accept: str = "text/html") -> bytes:
     return response.body
 
 
+_NOFOLLOW = os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+
+
 def _write(root: Path, rel: str, data: bytes) -> None:
-    path = root / rel.lstrip("/")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    """Write `data` to the new file `root/rel`, never outside `root`.
+
+    `rel` must be a normalised relative path whose resolved form lies inside `root`; each
+    folder on the way is opened (or made) relative to the one before with O_NOFOLLOW, and
+    the file is created with O_EXCL | O_NOFOLLOW: a symbolic link anywhere inside `root`,
+    or a file written twice, is an error rather than a write elsewhere.
+    """
+    parts = rel.split("/")
+    if (
+        rel.startswith("/")
+        or posixpath.normpath(rel) != rel
+        or any(p in ("", ".", "..") for p in parts)
+        or "\\" in rel
+        or "\0" in rel
+    ):
+        raise BadInput(f"site: refusing to write {rel!r}: not a plain relative path")
+    real = os.path.realpath(root)
+    if os.path.commonpath([real, os.path.realpath(os.path.join(real, rel))]) != real:
+        raise BadInput(f"site: refusing to write {rel!r}: it resolves outside the folder")
+    fd = os.open(real, os.O_RDONLY | os.O_DIRECTORY | _NOFOLLOW)
+    try:
+        for name in parts[:-1]:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(name, 0o755, dir_fd=fd)
+            sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | _NOFOLLOW, dir_fd=fd)
+            os.close(fd)
+            fd = sub
+        out = os.open(parts[-1], os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644, dir_fd=fd)
+    finally:
+        os.close(fd)
+    with os.fdopen(out, "wb") as f:
+        f.write(data)
 
 
-def _build(app: App, root: Path, target: str, advance: Callable[[int], None]) -> int:
+def _build(
+    app: App, root: Path, paths: dict[str, str], target: str, advance: Callable[[int], None]
+) -> int:
     static = App(app.kg, app.limits, static=True)
     _write(root, "index.html", _get(static, "/"))
-    iris = documents(static)  # looked up at call time, so tests can narrow it
-    for iri in iris:
-        path = local_path(iri) or "/"
-        _write(root, path + ".html", _get(static, path))
+    advance(1)
+    for iri, path in paths.items():
+        _write(root, path + ".html", _get(static, "/" + path))
         name = "ontology-graph" if iri == BASE + "def" else "describe"
         params = {} if iri == BASE + "def" else {"entity": iri}
         described = static.executor.page_runner(page_query(name), params).triples
@@ -160,4 +213,4 @@ def _build(app: App, root: Path, target: str, advance: Callable[[int], None]) ->
         _write(root, "w3id.htaccess", htaccess(target).encode("utf-8"))
     _write(root, ".nojekyll", b"")
     _write(root, MARKER, b"written by govkg site\n")
-    return len(iris) + 1
+    return len(paths) + 1
