@@ -175,7 +175,7 @@ def svg(chart: OrgChart, href: Callable[[str], str | None]) -> str:
             for k, line in enumerate(_wrap(label, 30)):
                 out.append(
                     f'<text x="{node.x + 8:.0f}" y="{node.y + 17 + k * 15:.0f}" '
-                    f'fill="#1a0dab">{esc(line)}</text>'
+                    f'fill="{"#1a0dab" if target is not None else "#202124"}">{esc(line)}</text>'
                 )
             if extra:
                 out.append(
