@@ -358,3 +358,16 @@ def test_accepted_paths_written_on_disk_stay_inside(tmp_path: Path, iris: list[s
         files = [p for p in Path(base).rglob("*") if p.is_file()]
         assert len(files) == len(paths)
         assert all(p.resolve().is_relative_to(root.resolve()) for p in files)
+
+
+def test_a_progress_line_every_hundred_pages(capsys: pytest.CaptureFixture[str]) -> None:
+    from govkg.cli.site import page_progress
+
+    with page_progress(250) as advance:
+        for _ in range(250):
+            advance(1)
+    assert capsys.readouterr().err.splitlines() == [
+        "govkg: site: 100/250 pages",
+        "govkg: site: 200/250 pages",
+        "govkg: site: 250/250 pages",
+    ]
