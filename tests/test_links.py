@@ -27,6 +27,7 @@ from govkg.web.app import App
 from govkg.web.links import LINK_SCHEMES, Linker, link_target
 from govkg.web.messages import (
     CONTENT_SECURITY_POLICY,
+    CSP_DIRECTIVES,
     META_CSP,
     YASGUI_STYLE_HASHES,
     Request,
@@ -174,7 +175,10 @@ def test_every_page_kind_shows_hostile_iris_as_text(hostile_app: App) -> None:
     select = "SELECT ?x ?o WHERE { ?x rdfs:seeAlso ?o } ORDER BY ?x ?o"
     table = _html(hostile_app, "/sparql", urlencode({"query": select}))
     search = _html(hostile_app, "/search", urlencode({"q": "hostile body"}))
-    for page in (bureau, province, table, search):
+    index = _html(hostile_app, "/")
+    ontology = _html(hostile_app, "/def")
+    canned = _html(hostile_app, "/queries/evidence", urlencode({"entity": BUREAU}))
+    for page in (bureau, province, table, search, index, ontology, canned):
         _check_no_script_links(page)
     assert "alert(4)" in bureau and "msgbox(6)" in bureau  # shown, as text
     assert 'class="node data"' in province and "Hostile body" in province
@@ -200,6 +204,14 @@ def test_policy_forbids_inline_script_eval_and_other_hosts() -> None:
     assert directives["style-src"].split()[0] == "'self'"
     assert "unsafe" not in CONTENT_SECURITY_POLICY
     assert "http" not in CONTENT_SECURITY_POLICY  # no other host, no scheme source
+
+
+def test_readme_states_the_policy_served() -> None:
+    readme = " ".join((Path(__file__).parents[1] / "README.md").read_text("utf-8").split())
+    for directive, value in CSP_DIRECTIVES:
+        if directive != "style-src":  # the README shortens the hashes
+            assert f"{directive} {value}" in readme, directive
+    assert "style-src 'self' 'sha256-…' 'sha256-…'" in readme
 
 
 def test_yasgui_style_hashes_are_the_texts_it_inserts() -> None:
