@@ -371,3 +371,32 @@ def test_a_progress_line_every_hundred_pages(capsys: pytest.CaptureFixture[str])
         "govkg: site: 200/250 pages",
         "govkg: site: 250/250 pages",
     ]
+
+
+def test_a_failed_swap_and_restore_keeps_the_previous_site_and_says_where(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, app_small: object
+) -> None:
+    out = tmp_path / "site"
+    _fake_app_run(monkeypatch, None)
+    publish.write_site(app_small, out, iris=[GKR + "org/a"])  # type: ignore[arg-type]
+    page = (out / "id/org/a.html").read_bytes()
+    real = os.replace
+
+    def replace(src: object, dst: object) -> None:
+        if Path(str(dst)) == out:  # neither the new site nor the old one back into place
+            raise OSError(5, "Input/output error")
+        real(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(publish.os, "replace", replace)
+    with pytest.raises(BadInput, match="previous site is kept in") as err:
+        publish.write_site(app_small, out, iris=[GKR + "org/a"])  # type: ignore[arg-type]
+    kept = Path(str(err.value).rsplit(" kept in ", 1)[1])
+    assert (kept / "id/org/a.html").read_bytes() == page  # not lost
+
+
+def test_a_symlinked_folder_is_refused(tmp_path: Path, app_small: object) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    with pytest.raises(BadInput, match="symbolic link"):
+        publish.write_site(app_small, tmp_path / "link", iris=[GKR + "org/a"])  # type: ignore[arg-type]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "real"]

@@ -120,9 +120,9 @@ def write_site(
     file name first: an IRI that cannot be one is BadInput before anything is written.
     """
     out = Path(out)
-    if out.is_symlink() or (
-        out.exists() and not (out.is_dir() and (not any(out.iterdir()) or (out / MARKER).exists()))
-    ):
+    if out.is_symlink():
+        raise BadInput(f"{out}: is a symbolic link; give the folder itself")
+    if out.exists() and not (out.is_dir() and (not any(out.iterdir()) or (out / MARKER).exists())):
         raise BadInput(f"{out}: exists and is not a site govkg wrote; give a new or empty folder")
     parent = out.absolute().parent
     if not parent.is_dir():
@@ -144,11 +144,12 @@ def write_site(
         else:
             os.replace(tmp, out)
     except OSError as err:
-        raise BadInput(f"{out}: cannot write: {err.strerror or err}") from None
+        kept = f"; the previous site is kept in {old / 'site'}" if old and not out.exists() else ""
+        raise BadInput(f"{out}: cannot write: {err.strerror or err}{kept}") from None
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None:
+        if old is not None and out.exists():  # never the only copy of the previous site
             shutil.rmtree(old, ignore_errors=True)
     return count
 
