@@ -125,13 +125,14 @@ def site_path(iri: str) -> str:
         raise BadInput(f"site: <{_shown(iri)}> is not an IRI ({_shown(str(err))})") from None
     if iri == ONTOLOGY_IRI:
         return "def"
+    base = _SCHEME_BASE.path + "id/"
     if (parts.scheme, parts.netloc) != (_SCHEME_BASE.scheme, _SCHEME_BASE.netloc) or not (
-        iri.startswith(GKR) and len(iri) > len(GKR)
+        parts.path.startswith(base) and len(parts.path) > len(base)
     ):
         raise BadInput(f"site: <{_shown(iri)}> has no page: it is not under {GKR}")
-    if parts.query or parts.fragment or "?" in iri or "#" in iri:
+    if f"{parts.scheme}://{parts.netloc}{parts.path}" != iri:  # a query or fragment, even empty
         raise BadInput(f"site: <{_shown(iri)}> cannot be a file: it has a query or fragment")
-    rel = iri[len(BASE) :]
+    rel = parts.path[len(_SCHEME_BASE.path) :]
     for segment in rel.split("/")[1:]:
         problem = _segment_problem(segment)
         if problem:
