@@ -174,10 +174,10 @@ def test_write_refuses_symlinks_inside_the_staging_folder(tmp_path: Path) -> Non
     root.mkdir()
     outside.mkdir()
     (root / "id").symlink_to(outside)
-    with pytest.raises(BadInput, match="resolves outside"):
+    with pytest.raises(OSError):
         publish._write(root, "id/x.html", b"x")
     (root / "f.html").symlink_to(outside / "f.html")
-    with pytest.raises(BadInput, match="resolves outside"):
+    with pytest.raises(OSError):
         publish._write(root, "f.html", b"x")
     (root / "inner").mkdir()
     (root / "def").symlink_to(root / "inner")  # a link that stays inside: still refused
@@ -194,6 +194,24 @@ def test_write_refuses_symlinks_inside_the_staging_folder(tmp_path: Path) -> Non
     with pytest.raises(FileExistsError):  # never written twice
         publish._write(root, "d/e/x.html", b"two")
     assert list(outside.iterdir()) == [] and (root / "d/e/x.html").read_bytes() == b"one"
+
+
+def test_write_checks_the_opened_file_is_inside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last check, on the path the kernel holds for the opened file: were it elsewhere
+    (a race the O_NOFOLLOW walk should already prevent), nothing is written and it goes."""
+    root = tmp_path / "root"
+    root.mkdir()
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        assert publish._opened_path(fd) == str(root.resolve())
+    finally:
+        os.close(fd)
+    monkeypatch.setattr(publish, "_opened_path", lambda fd: str(tmp_path / "elsewhere" / "x"))
+    with pytest.raises(BadInput, match="resolves outside"):
+        publish._write(root, "d/x.html", b"x")
+    assert not (root / "d/x.html").exists()
 
 
 def _fake_app_run(monkeypatch: pytest.MonkeyPatch, fail_at: int | None) -> None:

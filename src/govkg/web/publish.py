@@ -162,15 +162,26 @@ def _get(app: App, path: str, accept: str = "text/html") -> bytes:
 
 
 _NOFOLLOW = os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+_DIR = os.O_RDONLY | os.O_DIRECTORY | _NOFOLLOW
+
+
+def _opened_path(fd: int) -> str | None:
+    """The path the kernel holds for an open file (Linux /proc), None where unknown."""
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return None
 
 
 def _write(root: Path, rel: str, data: bytes) -> None:
     """Write `data` to the new file `root/rel`, never outside `root`.
 
-    `rel` must be a normalised relative path whose resolved form lies inside `root`; each
-    folder on the way is opened (or made) relative to the one before with O_NOFOLLOW, and
-    the file is created with O_EXCL | O_NOFOLLOW: a symbolic link anywhere inside `root`,
-    or a file written twice, is an error rather than a write elsewhere.
+    `rel` must be a normalised relative path; each folder on the way is opened (or made)
+    relative to the one before with O_NOFOLLOW, and the file is created with O_EXCL |
+    O_NOFOLLOW: a symbolic link anywhere inside `root`, or a file written twice, is an error
+    rather than a write elsewhere. The file actually opened is then checked to lie inside
+    `root` (the kernel's own path for it; realpath where /proc is missing) before a byte is
+    written.
     """
     parts = rel.split("/")
     if (
@@ -182,20 +193,25 @@ def _write(root: Path, rel: str, data: bytes) -> None:
     ):
         raise BadInput(f"site: refusing to write {rel!r}: not a plain relative path")
     real = os.path.realpath(root)
-    if os.path.commonpath([real, os.path.realpath(os.path.join(real, rel))]) != real:
-        raise BadInput(f"site: refusing to write {rel!r}: it resolves outside the folder")
-    fd = os.open(real, os.O_RDONLY | os.O_DIRECTORY | _NOFOLLOW)
+    fd = os.open(real, _DIR)
     try:
         for name in parts[:-1]:
-            with contextlib.suppress(FileExistsError):
-                os.mkdir(name, 0o755, dir_fd=fd)
-            sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | _NOFOLLOW, dir_fd=fd)
+            try:
+                sub = os.open(name, _DIR, dir_fd=fd)
+            except FileNotFoundError:
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(name, 0o755, dir_fd=fd)
+                sub = os.open(name, _DIR, dir_fd=fd)
             os.close(fd)
             fd = sub
         out = os.open(parts[-1], os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644, dir_fd=fd)
     finally:
         os.close(fd)
     with os.fdopen(out, "wb") as f:
+        where = _opened_path(out) or os.path.realpath(os.path.join(real, rel))
+        if os.path.commonpath([real, where]) != real:
+            os.unlink(os.path.join(real, rel))
+            raise BadInput(f"site: refusing to write {rel!r}: it resolves outside the folder")
         f.write(data)
 
 
