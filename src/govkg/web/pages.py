@@ -121,14 +121,16 @@ def layout(
 # ---------------------------------------------------------------- terms
 
 
-def iri_link(iri: str, text: str, links: Linker, attrs: str = "") -> str:
+def iri_link(iri: str, text: str, links: Linker, title: str = "", external: bool = False) -> str:
     """`text` (already HTML) as a link to the IRI, or as plain text when the IRI's scheme
     is not one a link may have (`links.href` decides: javascript:, data: … are never
     links)."""
     href = links.href(iri)
+    title_attr = f' title="{esc(title)}"' if title else ""
     if href is None:
-        return f'<span class="iri-text"{attrs}>{text}</span>'
-    return f'<a href="{esc(href)}"{attrs}>{text}</a>'
+        return f'<span class="iri-text"{title_attr}>{text}</span>'
+    ext = ' class="external" rel="nofollow"' if external else ""
+    return f'<a href="{esc(href)}"{title_attr}{ext}>{text}</a>'
 
 
 def term_html(term: Any, labels: Labels, links: Linker) -> str:
@@ -139,8 +141,7 @@ def term_html(term: Any, labels: Labels, links: Linker) -> str:
         iri = term.value
         names = labels.both(iri)
         text = bi(names.get("zh"), names.get("en")) if names else esc(curie(iri).strip("<>"))
-        ext = "" if iri.startswith(BASE) else ' class="external" rel="nofollow"'
-        return iri_link(iri, text, links, f' title="{esc(curie(iri))}"{ext}')
+        return iri_link(iri, text, links, curie(iri), external=not iri.startswith(BASE))
     if isinstance(term, ox.BlankNode):
         return f"<code>_:{esc(term.value)}</code>"
     if isinstance(term, ox.Literal):
