@@ -238,3 +238,24 @@ def test_htaccess_sends_the_policy_and_nosniff() -> None:
 def test_hostile_fixture_parses_to_the_iris_it_names(kg: KnowledgeGraph) -> None:
     iris = {t.value for q in ox.parse(path=str(HOSTILE_TTL)) for t in (q.subject, q.object)}
     assert set(HOSTILE) <= iris
+
+
+def test_answers_the_adapters_give_themselves_carry_the_headers(kg: KnowledgeGraph) -> None:
+    """A 413 from the WSGI adapter never reaches the app: it has the headers all the same."""
+    import io
+
+    from govkg.web.wsgi import wsgi_app
+
+    seen: list[tuple[str, list[tuple[str, str]]]] = []
+    application = wsgi_app(App(kg))
+    env = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/sparql",
+        "CONTENT_LENGTH": str(10**9),
+        "wsgi.input": io.BytesIO(b""),
+    }
+    application(env, lambda status, headers: seen.append((status, headers)))
+    status, headers = seen[0]
+    assert status.startswith("413")
+    assert ("Content-Security-Policy", CONTENT_SECURITY_POLICY) in headers
+    assert ("X-Content-Type-Options", "nosniff") in headers

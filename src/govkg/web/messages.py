@@ -101,7 +101,14 @@ def one(form: dict[str, list[str]], name: str) -> str | None:
 
 
 def text_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    return Response(status, (message + "\n").encode("utf-8"), "text/plain", headers or {})
+    """A one-line answer; with the security headers, also where the server adapters refuse a
+    request before the app sees it (413, 411, 503)."""
+    return Response(
+        status,
+        (message + "\n").encode("utf-8"),
+        "text/plain",
+        {**SECURITY_HEADERS, **(headers or {})},
+    )
 
 
 def redirect(location: str, status: int = HTTPStatus.SEE_OTHER) -> Response:
