@@ -259,3 +259,55 @@ def test_answers_the_adapters_give_themselves_carry_the_headers(kg: KnowledgeGra
     assert status.startswith("413")
     assert ("Content-Security-Policy", CONTENT_SECURITY_POLICY) in headers
     assert ("X-Content-Type-Options", "nosniff") in headers
+
+
+_SCHEMES = st.sampled_from(
+    [
+        "javascript",
+        "JaVaScRiPt",
+        "data",
+        "vbscript",
+        "file",
+        "ftp",
+        "http",
+        "https",
+        "mailto",
+        "blob",
+        "about",
+        "urn",
+        "x-y.z+w",
+    ]
+)
+_REST = st.text(alphabet=st.sampled_from([*"/:.%#?@!$&'()*+,;=~-_aZ09", "甘"]), max_size=20)
+
+
+def _iri(scheme: str, rest: str) -> str | None:
+    try:
+        return ox.NamedNode(f"{scheme}:{rest}").value
+    except ValueError:
+        return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(_SCHEMES, _REST, st.booleans(), st.sampled_from(["/", "/id/org/x", "/id/a/b/c"]))
+def test_rendered_terms_and_chart_nodes_never_link_another_scheme(
+    scheme: str, rest: str, static: bool, here: str
+) -> None:
+    """Fuzzed through the renderers themselves: any IRI the store could hold, as a term on
+    a page or a box of the org chart, is an href only with no scheme or one of three."""
+    from govkg.web.pages import term_html
+    from govkg.web.views import Labels
+
+    iri = _iri(scheme, rest) or _iri(scheme, "x")
+    assert iri is not None
+    links = Linker(static, here)
+    html = term_html(ox.NamedNode(iri), Labels(), links)
+    html += svg(OrgChart(GANSU, {iri: Node(iri, "data")}, []), links.href)
+    parser = _Anchors()
+    parser.feed(html)
+    for href in parser.hrefs:
+        assert link_target(href) == href
+        found = re.match(r"([A-Za-z][A-Za-z0-9+.\-]*):", href)
+        assert found is None or found.group(1).lower() in LINK_SCHEMES, href
+    if scheme.lower() not in LINK_SCHEMES:
+        assert parser.hrefs == [], html
