@@ -233,6 +233,7 @@ def test_htaccess_sends_the_policy_and_nosniff() -> None:
     assert f'Header always set Content-Security-Policy "{CONTENT_SECURITY_POLICY}"' in rules
     assert 'Header always set X-Content-Type-Options "nosniff"' in rules
     assert "<IfModule mod_headers.c>" in rules  # no 500 where mod_headers is off
+    assert "Header" not in htaccess("https://example.org/g")  # w3id.org's file only redirects
 
 
 def test_hostile_fixture_parses_to_the_iris_it_names(kg: KnowledgeGraph) -> None:

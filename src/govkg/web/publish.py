@@ -68,13 +68,13 @@ def htaccess(target: str = "") -> str:
         "AddType application/n-triples .nt",
         "AddType application/ld+json .jsonld",
         "AddType application/rdf+xml .rdf",
-        "<IfModule mod_headers.c>",
-        *(f'Header always set {name} "{value}"' for name, value in SECURITY_HEADERS.items()),
-        "</IfModule>",
         "",
     ]
-    if not target:
+    if not target:  # the site's own folder (w3id.htaccess only redirects: no pages there)
         lines += [
+            "<IfModule mod_headers.c>",
+            *(f'Header always set {name} "{value}"' for name, value in SECURITY_HEADERS.items()),
+            "</IfModule>",
             "# the folder's own URL path (the site may live under a sub-path): GOVKG_BASE",
             "RewriteCond %{REQUEST_URI}::$1 ^(.*?/)(.*)::\\2$",
             "RewriteRule ^(.*)$ - [E=GOVKG_BASE:%1]",
