@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
@@ -157,3 +159,293 @@ def test_ontology_documentation_page(page: Any, base: str) -> None:
     section = page.locator("section#plaqueOn")
     assert section.is_visible() and "Domain" in section.inner_text()
     shot(page, "08-ontology-term")
+
+
+# ---------------------------------------------------------------- links that cannot run script
+
+HOSTILE_TTL = Path(__file__).parent / "fixtures" / "hostile-links.ttl"
+SAFE_PROTOCOLS = {"http:", "https:", "mailto:"}
+# every link of the page, HTML and SVG (href and xlink:href), with the protocol it opens
+ALL_LINKS = """() => Array.from(document.querySelectorAll("a, area")).flatMap(a => {
+  const out = [];
+  for (const href of [a.getAttribute("href"),
+                      a.getAttributeNS("http://www.w3.org/1999/xlink", "href")]) {
+    if (href === null) continue;
+    let protocol = null;
+    try { protocol = new URL(href, document.baseURI).protocol; } catch (e) {}
+    out.push([href, protocol]);
+  }
+  return out;
+})"""
+
+
+@contextmanager
+def _server(kg: KnowledgeGraph) -> Iterator[str]:
+    server = make_server(kg, "127.0.0.1", 0, quiet=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.base_url
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def hostile_kg() -> KnowledgeGraph:
+    from govkg.load import load_graph
+
+    return load_graph([HOSTILE_TTL])
+
+
+@pytest.fixture(scope="module")
+def hostile_base(hostile_kg: KnowledgeGraph) -> Iterator[str]:
+    with _server(hostile_kg) as url:
+        yield url
+
+
+@contextmanager
+def _guarded_page(browser: Any, allowed: str) -> Iterator[tuple[Any, list[str]]]:
+    """A page that may reach only `allowed`; yields it with the dialogs that opened."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    outside: list[str] = []
+    errors: list[str] = []
+    dialogs: list[str] = []
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith(allowed):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("pageerror", lambda err: errors.append(str(err)))
+
+    def dialog(d: Any) -> None:
+        dialogs.append(d.message)
+        d.dismiss()
+
+    page.on("dialog", dialog)
+    page.add_init_script(
+        "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+        " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
+    page.set_default_timeout(20_000)
+    try:
+        yield page, dialogs
+    finally:
+        context.close()
+    assert outside == [], f"the page asked for URLs elsewhere: {outside}"
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+def _no_script_links(page: Any) -> list[list[str]]:
+    links = page.evaluate(ALL_LINKS)
+    assert links, "no links at all: the page did not render"
+    bad = [(h, p) for h, p in links if p not in SAFE_PROTOCOLS and p != "file:"]
+    assert bad == [], f"links that are not http(s)/mailto: {bad}"
+    return links
+
+
+def _styled(page: Any) -> bool:
+    """Whether static/govkg.css applied under the policy (the header's grey background)."""
+    header = "getComputedStyle(document.querySelector('header.top')).backgroundColor"
+    return page.evaluate(header) == "rgb(248, 249, 250)"
+
+
+def _inline_script_blocked(page: Any) -> bool:
+    """Whether the page's policy stops an injected inline script (as an attacker's would)."""
+    return page.evaluate(
+        """() => { const s = document.createElement("script");
+        s.textContent = "window.__ran = true"; document.head.appendChild(s);
+        return window.__ran !== true; }"""
+    )
+
+
+def _click_all(page: Any, selector: str) -> int:
+    """Click every element matching `selector` (the hostile IRIs' texts), staying put."""
+    here = page.url
+    texts = page.locator(selector)
+    n = texts.count()
+    for i in range(n):
+        texts.nth(i).scroll_into_view_if_needed()
+        texts.nth(i).click()
+        page.wait_for_timeout(150)
+        assert page.url == here
+    return n
+
+
+def test_hostile_iris_are_text_not_links_and_clicking_them_runs_nothing(
+    browser: Any, hostile_base: str
+) -> None:
+    from govkg.web.messages import CONTENT_SECURITY_POLICY
+
+    with _guarded_page(browser, hostile_base + "/") as (page, dialogs):
+        # entity page: the IRIs as objects (statements) and as subjects (incoming links)
+        response = page.goto(hostile_base + "/id/org/cn-gs-big-data-bureau")
+        assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+        assert response.headers["x-content-type-options"] == "nosniff"
+        _no_script_links(page)
+        assert _styled(page)
+        statements, incoming = page.locator("#statements"), page.locator("#incoming")
+        for text in ("Hostile body", "data:text/html", "vbscript:msgbox(6)"):
+            assert text in statements.inner_text()
+        assert "vbscript:msgbox(6)" in incoming.inner_text()
+        assert "Hostile body" in incoming.inner_text()
+        assert _click_all(page, "main .iri-text") >= 4
+        shot(page, "20-hostile-entity-page")
+
+        # a province's org chart: the javascript: body is a box, not a link
+        page.goto(hostile_base + "/id/place/cn-gs")
+        links = _no_script_links(page)
+        chart = page.locator("#orgchart svg")
+        assert chart.locator("a.node").count() >= 5  # the other boxes still link
+        box = chart.locator("g.node.data", has_text="Hostile body")
+        assert box.count() == 1
+        box.scroll_into_view_if_needed()
+        box.click()
+        page.wait_for_timeout(200)
+        assert page.url == hostile_base + "/id/place/cn-gs"
+        assert all("alert" not in h for h, _ in links)
+        shot(page, "21-hostile-org-chart")
+
+        # a result table (the HTML answer of /sparql) and a search hit
+        query = "SELECT ?x ?o WHERE { ?x rdfs:seeAlso ?o } ORDER BY ?x ?o"
+        page.goto(f"{hostile_base}/sparql?{urlencode({'query': query})}", referer=None)
+        page.wait_for_selector("table.results")
+        _no_script_links(page)
+        assert _click_all(page, "table.results .iri-text") >= 4
+        page.goto(f"{hostile_base}/search?q=hostile+body")
+        _no_script_links(page)
+        assert _click_all(page, "ul.hits .iri-text") == 1
+
+        # YASGUI's own result table: it draws links; govkg.js takes the bad ones' href away
+        page.goto(hostile_base + "/")
+        page.evaluate(
+            "q => document.querySelector('#yasgui .CodeMirror').CodeMirror.setValue(q)", query
+        )
+        page.locator("#yasgui .yasqe_queryButton").click()
+        table = page.locator("#yasgui .yasr table")
+        table.locator("td", has_text="alert(4)").first.wait_for()
+        _no_script_links(page)
+        for cell in table.locator("td", has_text="alert(4)").all():
+            cell.click()
+        page.wait_for_timeout(300)
+        shot(page, "22-hostile-yasgui")
+        assert page.evaluate("window.__csp") == []  # the policy broke nothing
+        assert _inline_script_blocked(page)
+    assert dialogs == []
+
+
+def test_static_site_pages_link_safely_under_their_meta_policy(
+    browser: Any, hostile_kg: KnowledgeGraph, tmp_path: Path
+) -> None:
+    """The static site, served by `python -m http.server` on loopback (no headers of ours):
+    the <meta> policy is in force, hostile IRIs are text, clicking them opens nothing."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from govkg.namespaces import GKR, ONTOLOGY_IRI
+    from govkg.web.app import App
+    from govkg.web.publish import write_site
+
+    out = tmp_path / "site"
+    iris = [GKR + "org/cn-gs-big-data-bureau", GKR + "place/cn-gs", ONTOLOGY_IRI]
+    write_site(App(hostile_kg), out, iris=iris)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "-d", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/index.html", timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        with _guarded_page(browser, base + "/") as (page, dialogs):
+            response = page.goto(base + "/id/org/cn-gs-big-data-bureau.html")
+            assert "content-security-policy" not in response.headers  # the meta does it
+            links = _no_script_links(page)
+            assert any(h == "../place/cn-gs.html" for h, _ in links)
+            assert _click_all(page, "main .iri-text") >= 4
+            assert _inline_script_blocked(page)  # the page's own policy is in force
+            page.evaluate("window.__csp = []")
+            assert _styled(page)
+            page.goto(base + "/id/place/cn-gs.html")
+            _no_script_links(page)
+            page.locator("#orgchart g.node.data", has_text="Hostile body").click()
+            assert page.url == base + "/id/place/cn-gs.html"
+            shot(page, "23-static-org-chart")
+            assert page.evaluate("window.__csp") == []
+        assert dialogs == []
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_link_target_agrees_with_chromiums_url_parser(browser: Any) -> None:
+    """Differential: for many strings, what `link_target` lets be an href opens, by
+    Chromium's own `new URL()`, an http, https or mailto URL (or a path of the page's)."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from govkg.web.links import link_target
+
+    page = browser.new_page()
+    page.goto("about:blank")
+    pieces = st.sampled_from(
+        [
+            *"jJavVsScriptdDmMhHtTpPlLoO:/.%+-",
+            "\t",
+            "\n",
+            "\r",
+            "\x00",
+            "\x01",
+            "\x1f",
+            " ",
+            "\u00a0",
+            "\u2028",
+            "\ufeff",
+            "%09",
+            "&#58;",
+            "java",
+            "script",
+            "http",
+            "data",
+            "://",
+        ]
+    )
+    texts = st.lists(pieces, max_size=14).map("".join) | st.text(max_size=12)
+    seen: list[str] = []
+
+    @settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(texts)
+    def collect(text: str) -> None:
+        seen.append(text)
+
+    collect()
+    protocols = page.evaluate(
+        "xs => xs.map(x => { try { return new URL(x, 'http://127.0.0.1/p/q').protocol; }"
+        " catch (e) { return null; } })",
+        seen,
+    )
+    page.close()
+    wrong = [
+        (t, p)
+        for t, p in zip(seen, protocols, strict=True)
+        if link_target(t) is not None and p is not None and p not in SAFE_PROTOCOLS
+    ]
+    assert wrong == [], wrong[:10]
+    assert sum(link_target(t) is None for t in seen) > 10  # the fuzz did reach refusals

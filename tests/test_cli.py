@@ -99,12 +99,13 @@ def _commands_with_alone() -> list[str]:
 _REQUIRED = {
     "query": ["chairs"],
     "push": ["--endpoint", "http://127.0.0.1:9/sparql", "--graph", "urn:x-govkg:test"],
+    "site": ["-o", "never-written"],  # refused before anything is written
 }
 
 
 @pytest.mark.parametrize("name", _commands_with_alone())
 def test_alone_without_files_is_a_usage_error(runner: CliRunner, name: str) -> None:
     # every command that loads the graph takes FILES and --alone the same way
-    assert {"check", "export", "query", "validate"} <= set(_commands_with_alone())
+    assert {"check", "export", "query", "validate", "site"} <= set(_commands_with_alone())
     result = runner.invoke(cli, [name, *_REQUIRED.get(name, []), "--alone"])
     assert _one_line_error(result, 2) == "govkg: error: --alone needs at least one FILE"

@@ -28,7 +28,15 @@ from govkg.namespaces import GKR, ONTOLOGY_IRI, PREFIXES
 from govkg.web import pages
 from govkg.web.cache import ResponseCache, key_of
 from govkg.web.links import Linker, iri_of
-from govkg.web.messages import HttpError, Request, Response, one, redirect, text_response
+from govkg.web.messages import (
+    SECURITY_HEADERS,
+    HttpError,
+    Request,
+    Response,
+    one,
+    redirect,
+    text_response,
+)
 from govkg.web.negotiation import PAGE_TYPES, choose
 from govkg.web.orgchart import org_chart
 from govkg.web.protocol import (
@@ -105,7 +113,8 @@ class App:
         for name, value in CORS.items():
             response.headers.setdefault(name, value)
         response.headers.setdefault("Vary", "Accept, Accept-Language")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
         if self.cache is not None and key is not None and cached is None:
             self.cache.put(key, response)
         if request.method == "HEAD":
@@ -210,8 +219,9 @@ class App:
             raise HttpError(HTTPStatus.BAD_REQUEST, "search text is over 200 characters")
         hits = search(self.executor.page_runner, text)
         exact = [iri for iri, _, is_exact in hits if is_exact]
-        if len(set(exact)) == 1 and one(request.form(), "list") is None:
-            return redirect(self.links_for(request).href(exact[0]))
+        target = self.links_for(request).href(exact[0]) if len(set(exact)) == 1 else None
+        if target is not None and one(request.form(), "list") is None:
+            return redirect(target)
         body = pages.search_page(text, hits, page_lang(request), self.links_for(request))
         return Response(200, body, "text/html")
 

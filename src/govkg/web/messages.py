@@ -9,6 +9,35 @@ from urllib.parse import parse_qs
 MAX_FIELDS = 100
 """A form or query string with more fields is refused (400)."""
 
+YASGUI_STYLE_HASHES = (
+    "sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk=",
+    "sha256-c0O6TmFAkgpNbHxKAa1BrveWHHopjEtC47i0PzMudxg=",
+)
+"""The two fixed <style> texts the vendored YASGUI's column resizer inserts (its table
+layout rules and the drag cursor): allowed by hash, so no other inline style is.
+tests/test_web.py recomputes them from static/yasgui/yasgui.min.js."""
+CSP_DIRECTIVES: tuple[tuple[str, str], ...] = (
+    ("default-src", "'none'"),
+    ("script-src", "'self'"),
+    ("style-src", " ".join(["'self'", *(f"'{h}'" for h in YASGUI_STYLE_HASHES)])),
+    ("img-src", "'self'"),
+    ("font-src", "'self'"),
+    ("connect-src", "'self'"),
+    ("form-action", "'self'"),
+    ("base-uri", "'none'"),
+    ("object-src", "'none'"),
+    ("frame-ancestors", "'none'"),
+)
+"""The Content-Security-Policy of every answer and static page: scripts, styles, fonts
+and images from the site itself only; no inline script, no eval, no plug-ins, no framing."""
+CONTENT_SECURITY_POLICY = "; ".join(f"{d} {v}" for d, v in CSP_DIRECTIVES)
+META_CSP = "; ".join(f"{d} {v}" for d, v in CSP_DIRECTIVES if d != "frame-ancestors")
+"""The same policy as a page's <meta http-equiv> (which cannot carry frame-ancestors)."""
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+}
+
 
 class HttpError(Exception):
     """A response other than 200: status, a one-line reason, extra headers."""
@@ -72,7 +101,14 @@ def one(form: dict[str, list[str]], name: str) -> str | None:
 
 
 def text_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    return Response(status, (message + "\n").encode("utf-8"), "text/plain", headers or {})
+    """A one-line answer; with the security headers, also where the server adapters refuse a
+    request before the app sees it (413, 411, 503)."""
+    return Response(
+        status,
+        (message + "\n").encode("utf-8"),
+        "text/plain",
+        {**SECURITY_HEADERS, **(headers or {})},
+    )
 
 
 def redirect(location: str, status: int = HTTPStatus.SEE_OTHER) -> Response:

@@ -104,9 +104,10 @@ def _width(text: str) -> int:
     return sum(2 if ord(c) >= 0x2E80 else 1 for c in text)
 
 
-def svg(chart: OrgChart, href: Callable[[str], str]) -> str:
+def svg(chart: OrgChart, href: Callable[[str], str | None]) -> str:
     """The chart as an inline SVG: boxes link to the entity pages, edges are labelled; every
-    text is there in zh and en (classes `zh`/`en`), the page's language switch shows one."""
+    text is there in zh and en (classes `zh`/`en`), the page's language switch shows one.
+    A node whose IRI `href` will not link (None: javascript:, data: …) is a box, not a link."""
     rows: dict[int, list[Node]] = {}
     for node in sorted(chart.nodes.values(), key=lambda n: n.iri):
         rows.setdefault(ROLE_ROW[node.role], []).append(node)
@@ -152,8 +153,11 @@ def svg(chart: OrgChart, href: Callable[[str], str]) -> str:
         )
     fills = {"group": "#e8f0fe", "office": "#fef7e0", "body": "#f1f3f4", "data": "#e6f4ea"}
     for node in chart.nodes.values():
+        target = href(node.iri)
+        tag = "a" if target is not None else "g"
         out.append(
-            f'<a href="{esc(href(node.iri))}" class="node {esc(node.role)}">'
+            (f'<a href="{esc(target)}"' if target is not None else "<g")
+            + f' class="node {esc(node.role)}">'
             f'<rect x="{node.x:.0f}" y="{node.y:.0f}" width="{BOX_W}" height="{BOX_H}" rx="6" '
             f'fill="{fills[node.role]}" stroke="#888"/>'
         )
@@ -171,7 +175,7 @@ def svg(chart: OrgChart, href: Callable[[str], str]) -> str:
             for k, line in enumerate(_wrap(label, 30)):
                 out.append(
                     f'<text x="{node.x + 8:.0f}" y="{node.y + 17 + k * 15:.0f}" '
-                    f'fill="#1a0dab">{esc(line)}</text>'
+                    f'fill="{"#1a0dab" if target is not None else "#202124"}">{esc(line)}</text>'
                 )
             if extra:
                 out.append(
@@ -179,6 +183,6 @@ def svg(chart: OrgChart, href: Callable[[str], str]) -> str:
                     f'font-size="10">{esc(extra)}</text>'
                 )
             out.append("</g>")
-        out.append("</a>")
+        out.append(f"</{tag}>")
     out.append("</svg>")
     return "\n".join(out)

@@ -19,6 +19,7 @@ from govkg import __version__
 from govkg.catalogue import CannedQuery
 from govkg.namespaces import BASE, GKR, ONTOLOGY_IRI, PREFIXES, curie
 from govkg.web.links import Linker
+from govkg.web.messages import META_CSP
 from govkg.web.negotiation import RDF_FORMATS
 from govkg.web.orgchart import OrgChart, svg
 from govkg.web.views import RDF_TYPE, EntityView, Labels, Quote, Statement, Term
@@ -85,11 +86,13 @@ def layout(
         'aria-label="search by label" required>'
         '<button type="submit">查找 · Find</button></form>'
     )
+    # a static site's pages carry the policy themselves (a live server sends it as a header)
+    csp = f'<meta http-equiv="Content-Security-Policy" content="{esc(META_CSP)}">\n'
     page = f"""<!doctype html>
 <html lang="{esc(lang)}" data-lang="{esc(lang)}">
 <head>
 <meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
+{csp if links.static else ""}<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{esc(title)} · govkg</title>
 <link rel="stylesheet" href="{esc(links.page("/static/govkg.css"))}">
 {alt}{head}
@@ -118,6 +121,18 @@ def layout(
 # ---------------------------------------------------------------- terms
 
 
+def iri_link(iri: str, text: str, links: Linker, title: str = "", external: bool = False) -> str:
+    """`text` (already HTML) as a link to the IRI, or as plain text when the IRI's scheme
+    is not one a link may have (`links.href` decides: javascript:, data: … are never
+    links)."""
+    href = links.href(iri)
+    title_attr = f' title="{esc(title)}"' if title else ""
+    if href is None:
+        return f'<span class="iri-text"{title_attr}>{text}</span>'
+    ext = ' class="external" rel="nofollow"' if external else ""
+    return f'<a href="{esc(href)}"{title_attr}{ext}>{text}</a>'
+
+
 def term_html(term: Any, labels: Labels, links: Linker) -> str:
     """A term as people read it: IRIs as links with their label, literals with language."""
     if term is None:
@@ -126,8 +141,7 @@ def term_html(term: Any, labels: Labels, links: Linker) -> str:
         iri = term.value
         names = labels.both(iri)
         text = bi(names.get("zh"), names.get("en")) if names else esc(curie(iri).strip("<>"))
-        ext = "" if iri.startswith(BASE) else ' class="external" rel="nofollow"'
-        return f'<a href="{esc(links.href(iri))}" title="{esc(curie(iri))}"{ext}>{text}</a>'
+        return iri_link(iri, text, links, curie(iri), external=not iri.startswith(BASE))
     if isinstance(term, ox.BlankNode):
         return f"<code>_:{esc(term.value)}</code>"
     if isinstance(term, ox.Literal):
@@ -146,14 +160,12 @@ def quote_html(q: Quote, links: Linker) -> str:
     where = ""
     if q.start is not None and q.end is not None:
         where = bi(f"原文第 {q.start}–{q.end} 字", f"article, characters {q.start}–{q.end}")
-    source = (
-        f' <a href="{esc(links.href(q.source))}">{bi("来源", "source")}</a>' if q.source else ""
-    )
+    source = " " + iri_link(q.source, bi("来源", "source"), links) if q.source else ""
     return (
         f'<blockquote class="quote" lang="zh"><span class="ctx">{esc(q.prefix)}</span>'
         f'<mark>{esc(q.exact)}</mark><span class="ctx">{esc(q.suffix)}</span></blockquote>'
         f'<div class="where">{where}{source} · '
-        f'<a href="{esc(links.href(q.annotation))}">{bi("证据", "evidence")}</a></div>'
+        f"{iri_link(q.annotation, bi('证据', 'evidence'), links)}</div>"
     )
 
 
@@ -399,7 +411,7 @@ def sparql_results_page(text: str, result: Any, lang: str, links: Linker) -> byt
 
 def search_page(text: str, hits: list[tuple[str, str, bool]], lang: str, links: Linker) -> bytes:
     items = "".join(
-        f'<li><a href="{esc(links.href(iri))}">{esc(label)}</a> <code>{esc(curie(iri))}</code></li>'
+        f"<li>{iri_link(iri, esc(label), links)} <code>{esc(curie(iri))}</code></li>"
         for iri, label, _ in hits
     )
     none = bi("没有找到。", "Nothing found.")
@@ -443,8 +455,7 @@ def index_page(
             f'<p class="description">{esc(q.description)}</p>{form}</details></li>'
         )
     prov = " · ".join(
-        f'<a href="{esc(links.href(iri) + "#orgchart")}">{bi(n.get("zh"), n.get("en"))}</a>'
-        for iri, n in provinces
+        iri_link(iri + "#orgchart", bi(n.get("zh"), n.get("en")), links) for iri, n in provinces
     )
     editor = ""
     head = ""

@@ -18,6 +18,9 @@
   }
   setLang(lang);
 
+  // the schemes a link may have (as govkg.web.links.LINK_SCHEMES; the CSP blocks the rest)
+  var SAFE = ["http:", "https:", "mailto:"];
+
   // IRIs under the dataset base open their page on this server, not on w3id.org
   function localise(href, base) {
     if (href && base && href.indexOf(base) === 0) {
@@ -35,8 +38,20 @@
     var el = document.getElementById("yasgui");
     if (!el || typeof Yasgui === "undefined") { return; }
     var config = JSON.parse(el.getAttribute("data-config"));
+    // YASGUI draws every IRI of a result as a link: one with another scheme (javascript:,
+    // data: …) loses its href and stays as text, as on the server's own pages
+    function unlink(root) {
+      root.querySelectorAll("a[href]").forEach(function (a) {
+        if (SAFE.indexOf(a.protocol) < 0) { a.removeAttribute("href"); }
+      });
+    }
+    new MutationObserver(function () { unlink(el); }).observe(el, { childList: true, subtree: true });
     document.addEventListener("click", function (event) {
       var a = event.target.closest && event.target.closest("#yasgui a[href]");
+      if (a && SAFE.indexOf(a.protocol) < 0) {  // an IRI like javascript:… is not followed
+        event.preventDefault();
+        return;
+      }
       var local = a && localise(a.getAttribute("href"), config.base);
       if (local) {
         event.preventDefault();
