@@ -118,10 +118,10 @@ def make_server(
         admission=admission or Admission(),
         cache_bytes=cache_bytes,
     )
+    app = App(kg, limits)
+    app.executor.prepare()  # the page reads' index, before the first request waits for it
     try:
-        return GovkgServer(
-            App(kg, limits), host, port, quiet=quiet, max_connections=max_connections
-        )
+        return GovkgServer(app, host, port, quiet=quiet, max_connections=max_connections)
     except OSError as err:
         raise BadInput(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
 

@@ -42,7 +42,7 @@ from govkg.web.protocol import (
     service_description,
     sparql,
 )
-from govkg.web.views import entity_view, ontology_view, page_query, search
+from govkg.web.views import Labels, Term, entity_view, ontology_view, page_query, search
 
 DUMP_FORMATS = {
     "ttl": ("ttl", "text/turtle"),
@@ -87,6 +87,7 @@ class App:
         """True when rendering a static site: links to `.html` files, no query features."""
         self._lock = threading.Lock()
         self._dumps: dict[str, bytes] = {}
+        self._ontology: tuple[list[Term], Labels] | None = None
         self.cache = ResponseCache(self.limits.cache_bytes) if self.limits.cache_bytes else None
 
     # ------------------------------------------------------------ entry point
@@ -228,7 +229,7 @@ class App:
         lang = page_lang(request)
         view = entity_view(run, iri)
         if iri == ONTOLOGY_IRI:
-            terms, labels = ontology_view(run)
+            terms, labels = self.ontology()
             return Response(
                 200, pages.ontology_page(terms, labels, view, self.links_for(request), lang), media
             )
@@ -236,6 +237,14 @@ class App:
             raise HttpError(HTTPStatus.NOT_FOUND, f"nothing is known about <{iri}>")
         chart = org_chart(run, iri) if view.is_a(*PROVINCE_TYPES) else None
         return Response(200, pages.entity_page(view, self.links_for(request), lang, chart), media)
+
+    def ontology(self) -> tuple[list[Term], Labels]:
+        """The ontology page's terms (their usage counts read the whole graph): made once,
+        as the graph a server answers for does not change."""
+        with self._lock:
+            if self._ontology is None:
+                self._ontology = ontology_view(self.executor.page_runner)
+            return self._ontology
 
     def _graph_page(self, triples: list[ox.Triple], request: Request, title: str) -> bytes:
         text = graph_bytes(triples, "ttl").decode("utf-8")

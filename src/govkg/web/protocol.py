@@ -9,7 +9,9 @@ is serialised in the negotiated format.
 
 from __future__ import annotations
 
+import itertools
 import json
+import threading
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
@@ -17,7 +19,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from govkg.errors import BadInput, InputSyntaxError
-from govkg.namespaces import PREFIXES
+from govkg.namespaces import ONTOLOGY_IRI, PREFIXES
 from govkg.query import (
     Query,
     QueryCrashed,
@@ -25,6 +27,7 @@ from govkg.query import (
     QueryResult,
     QueryTimeout,
     run_query,
+    to_term,
 )
 from govkg.results import render
 from govkg.web.admission import Admission
@@ -74,12 +77,27 @@ def cap(result: QueryResult, max_rows: int) -> tuple[QueryResult, bool]:
     return result, False
 
 
+PART_LINE = "VALUES ?part { }"
+"""A page query's placeholder for the hash-IRI parts of ?entity, or of the ontology when no
+entity is bound (`Executor.page_runner`)."""
+
+
 class Executor:
-    """Runs queries for the web layer: admission, time limit, error mapping, row cap."""
+    """Runs queries for the web layer: admission, time limit, error mapping, row cap.
+
+    Two kinds of query, two paths. Text from a request (/sparql) and the canned queries go
+    through `run_query`: admission, the guard for ad-hoc text, a sandboxed worker killed at
+    the time limit. The pages' own queries (web/queries/*.rq, fixed text shipped in the
+    package, parameters bound as RDF terms, each an index lookup on its entity) are
+    trusted: `page_runner` runs them in this process on the store, with no worker and no
+    guard, and they take no admission slot, so runaway /sparql queries cannot starve pages.
+    """
 
     def __init__(self, kg: Any, limits: Limits) -> None:
         self.kg = kg
         self.limits = limits
+        self._parts: dict[str, list[ox.NamedNode]] | None = None
+        self._parts_lock = threading.Lock()
 
     def run(
         self, query: Query | str, params: dict[str, str] | None = None, lang: str = "en"
@@ -107,9 +125,63 @@ class Executor:
                 raise HttpError(HTTPStatus.BAD_REQUEST, str(err)) from None
         return cap(result, self.limits.max_rows)
 
-    def page_runner(self, query: str, params: dict[str, str]) -> QueryResult:
-        """For page data: the same path and limits as any query (views.Runner)."""
-        return self.run(query, params)[0]
+    def parts(self, iri: str) -> list[ox.NamedNode]:
+        """The hash-IRI parts (`IRI#…`) that have statements, from an index of the store's
+        hash-IRI subjects built by one query on first use (the graph of a server does not
+        change; an App made on a graph that changes later sees the parts it had then)."""
+        if self._parts is None:
+            with self._parts_lock:
+                if self._parts is None:
+                    self._parts = _hash_parts(self.kg)
+        return self._parts.get(iri, [])
+
+    def prepare(self) -> None:
+        """Build what page reads use (the parts index) now rather than on the first page."""
+        self.parts("")
+
+    def page_runner(self, query: str, params: dict[str, Any]) -> QueryResult:
+        """Page data (views.Runner): a shipped page query run in process on the store.
+
+        Parameters are bound as terms (`substitutions=`; a str as `govkg query --param`
+        reads it), the text's `VALUES ?part { }` line gets the parts of ?entity (terms
+        from the store, in N-Triples form); parameter columns are left out of the rows and
+        rows are capped at `max_rows` as for any query.
+        """
+        subs = {
+            ox.Variable(k): v if isinstance(v, ox.NamedNode | ox.Literal) else to_term(v)
+            for k, v in params.items()
+        }
+        if PART_LINE in query:  # the parts of ?entity; of the ontology for a query without
+            entity = params.get("entity", ONTOLOGY_IRI)
+            found = self.parts(str(getattr(entity, "value", entity)))
+            query = query.replace(
+                PART_LINE, "VALUES ?part { " + " ".join(str(n) for n in found) + " }"
+            )
+        answer = self.kg.query(query, prefixes=PREFIXES, substitutions=subs or None)
+        cap_at = self.limits.max_rows
+        if isinstance(answer, ox.QueryBoolean):
+            return QueryResult(kind="ask", boolean=bool(answer))
+        if isinstance(answer, ox.QueryTriples):
+            return QueryResult(kind="construct", triples=list(itertools.islice(answer, cap_at)))
+        hidden = {v.value for v in subs}
+        names = [v.value for v in answer.variables if v.value not in hidden]
+        terms = [tuple(sol[n] for n in names) for sol in itertools.islice(answer, cap_at)]
+        return QueryResult(kind="select", variables=names, terms=terms)
+
+
+def _hash_parts(kg: Any) -> dict[str, list[ox.NamedNode]]:
+    """document IRI -> the hash IRIs under it (`doc#a`, and `doc#a#b` under both)."""
+    index: dict[str, list[ox.NamedNode]] = {}
+    text = 'SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s) && CONTAINS(STR(?s), "#")) }'
+    for (node,) in kg.query(text):
+        iri = node.value
+        at = iri.find("#")
+        while at >= 0:
+            index.setdefault(iri[:at], []).append(node)
+            at = iri.find("#", at + 1)
+    for found in index.values():
+        found.sort(key=lambda n: n.value)
+    return index
 
 
 # ---------------------------------------------------------------- serialising
