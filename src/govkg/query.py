@@ -360,6 +360,35 @@ def vet(query: Query | str, timeout: float | None = DEFAULT_TIMEOUT) -> tuple[st
     return kind, q.entry.ordered if q.entry else bool(ordered)
 
 
+def declared_parameters(text: str) -> set[str]:
+    """The parameters a query's own header declares (`# param NAME…`) that have their one
+    `VALUES ?NAME { … }` line: how a canned query's `--sparql` text still names them."""
+    from govkg.catalogue import parameter_lines, parse_header
+
+    lines = parameter_lines(text)
+    return {p.name for p in parse_header(text)["params"] if len(lines.get(p.name, [])) == 1}
+
+
+def _ad_hoc_parameters(
+    text: str, params: dict[str, str] | None, lang: str
+) -> tuple[str, dict[str, ox.NamedNode | ox.Literal]]:
+    """(text, terms to substitute) for an ad-hoc query: a parameter its header declares is
+    set in its `VALUES` line, and only when given (the text's own value stands otherwise;
+    the default label language does not replace it); any other is bound as a term."""
+    from govkg.catalogue import set_parameters
+
+    given = dict(params or {})
+    declared = declared_parameters(text) if "VALUES" in text else set()
+    if not declared:
+        return text, bind_params(given, None, lang)
+    inline = {k: v for k, v in given.items() if k in declared}
+    bound = bind_params({k: v for k, v in given.items() if k not in declared}, None, lang)
+    if "lang" in declared:
+        bound.pop("lang", None)
+    terms = bind_params(inline, None, lang)
+    return set_parameters(text, {k: str(terms[k]) for k in inline}), bound
+
+
 def run_query(
     kg: Any,
     query: Query | str,
@@ -382,10 +411,11 @@ def run_query(
         raise BadInput(
             f"{q.source}: query of {len(q.text)} characters is over the {MAX_QUERY_CHARS} limit"
         )
-    bound = bind_params(params, q.entry.params if q.entry else None, lang)
     text = q.text
     if q.entry is not None:  # values written into the text: the very text `--sparql` prints
         text, bound = q.entry.sparql(params, lang), {}
+    else:
+        text, bound = _ad_hoc_parameters(text, params, lang)
     subs = {ox.Variable(k): v for k, v in bound.items()}
     limits = sandbox.Limits(timeout=timeout, memory_bytes=memory_bytes)
     kind, payload, ordered = _in_worker(
