@@ -21,7 +21,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from govkg import inputs, sandbox
+from govkg import inputs, sandbox, sparql_guard
 from govkg.catalogue import CannedQuery, Param, find_canned
 from govkg.errors import BadInput, InputSyntaxError
 from govkg.namespaces import PREFIXES, sparql_prologue
@@ -225,8 +225,9 @@ def _evaluate(
     source: str,
     guarded: bool,
 ) -> tuple[str, bytes | bool, bool | None]:
-    """In the worker: (kind, payload, ordered-or-None) of the query; errors as BadInput."""
-    ordered = None
+    """In the worker: (kind, payload, the guard's verdict when it ran) of the query; errors
+    as BadInput."""
+    verdict = None
     if guarded:
         from govkg import sparql_guard
 
@@ -240,16 +241,15 @@ def _evaluate(
             raise type(err)(f"{source}: {err}") from None
         finally:
             watchdog.cancel()
-        ordered = verdict.ordered
         # an ad-hoc query binds only the variables it has (pyoxigraph requires it of ?lang)
         subs = {k: v for k, v in subs.items() if k.value in verdict.variables or k.value != "lang"}
     try:
         answer = kg.query(text, prefixes=PREFIXES, substitutions=subs or None)
         if isinstance(answer, ox.QueryBoolean):
-            return "ask", bool(answer), ordered
+            return "ask", bool(answer), verdict
         if isinstance(answer, ox.QueryTriples):
-            return "construct", ox.serialize(answer, format=ox.RdfFormat.N_TRIPLES), ordered
-        return "select", answer.serialize(format=ox.QueryResultsFormat.JSON), ordered
+            return "construct", ox.serialize(answer, format=ox.RdfFormat.N_TRIPLES), verdict
+        return "select", answer.serialize(format=ox.QueryResultsFormat.JSON), verdict
     except SyntaxError as err:
         raise _syntax_error(err, source) from None
     except RuntimeError as err:
@@ -296,13 +296,20 @@ def _without(result: QueryResult, hidden: set[str]) -> QueryResult:
     return result
 
 
-def _in_worker(q: Query, limits: sandbox.Limits, fn: Any, *args: Any) -> Any:
-    """fn(*args) in a sandboxed worker, its failures as the query's one-line errors."""
-    if not q.trusted:
+def _in_worker(
+    q: Query, limits: sandbox.Limits, fn: Any, *args: Any, pool: sandbox.Pool | None = None
+) -> Any:
+    """fn(*args) in a sandboxed worker (of `pool`, which holds args[0] itself, else a
+    worker forked for it), its failures as the query's one-line errors."""
+    if not q.trusted and pool is None:
         from govkg import sparql_guard
 
         sparql_guard.preload()
     try:
+        if pool is not None:
+            if pool.context is not args[0]:
+                raise ValueError("the worker pool holds another graph")
+            return pool.run(fn, *args[1:], timeout=limits.timeout)
         return sandbox.run(fn, *args, limits=limits)
     except sandbox.WorkerTimeout:
         raise QueryTimeout(
@@ -330,8 +337,8 @@ def _in_worker(q: Query, limits: sandbox.Limits, fn: Any, *args: Any) -> Any:
 def _vet_in_worker(text: str, source: str, guarded: bool) -> tuple[str, bool | None]:
     """In the worker: the guard's verdict, then the query form as pyoxigraph parses it."""
     empty = ox.Store()
-    kind, _, ordered = _evaluate(_Bare(empty), text, {}, source, guarded)
-    return kind, ordered
+    kind, _, verdict = _evaluate(_Bare(empty), text, {}, source, guarded)
+    return kind, verdict.ordered if verdict is not None else None
 
 
 class _Bare:
@@ -389,6 +396,15 @@ def _ad_hoc_parameters(
     return set_parameters(text, {k: str(terms[k]) for k in inline}), bound
 
 
+def worker_pool(
+    kg: Any, size: int, memory_bytes: int | None = sandbox.DEFAULT_MEMORY_BYTES
+) -> sandbox.Pool:
+    """Pre-started query workers holding `kg` as it is now (for `run_query(pool=…)`); the
+    guard's parser is imported first, so no worker has to read it."""
+    sparql_guard.preload()
+    return sandbox.Pool(kg, size, sandbox.Limits(timeout=None, memory_bytes=memory_bytes))
+
+
 def run_query(
     kg: Any,
     query: Query | str,
@@ -397,6 +413,7 @@ def run_query(
     timeout: float | None = DEFAULT_TIMEOUT,
     *,
     memory_bytes: int | None = sandbox.DEFAULT_MEMORY_BYTES,
+    pool: sandbox.Pool | None = None,
 ) -> QueryResult:
     """Run a query on the graph's pyoxigraph store, in a sandboxed worker process.
 
@@ -404,7 +421,10 @@ def run_query(
     (a string is never read as a file path: use `Query.from_file`). Parameters are bound
     as typed terms (a canned query runs as `CannedQuery.sparql(params, lang)`, the text
     `--sparql` prints, values written in as RDF terms); `lang` picks the label language. A
-    query running longer than `timeout` seconds is killed and raises QueryTimeout.
+    query running longer than `timeout` seconds is killed and raises QueryTimeout. With
+    `pool` (pre-started workers holding `kg`, `worker_pool`) no process is forked for it;
+    an ad-hoc text whose guard verdict is remembered (`sparql_guard.remembered`) is not
+    parsed again.
     """
     q = _as_query(query)
     if len(q.text) > MAX_QUERY_CHARS:
@@ -418,9 +438,18 @@ def run_query(
         text, bound = _ad_hoc_parameters(text, params, lang)
     subs = {ox.Variable(k): v for k, v in bound.items()}
     limits = sandbox.Limits(timeout=timeout, memory_bytes=memory_bytes)
-    kind, payload, ordered = _in_worker(
-        q, limits, _evaluate, kg, text, subs, q.source, not q.trusted
+    guarded = not q.trusted
+    verdict = sparql_guard.remembered(text) if guarded else None
+    if verdict is not None:  # accepted before, text for text: the guard would say the same
+        guarded = False
+        subs = {k: v for k, v in subs.items() if k.value in verdict.variables or k.value != "lang"}
+    kind, payload, seen = _in_worker(
+        q, limits, _evaluate, kg, text, subs, q.source, guarded, pool=pool
     )
+    if seen is not None:
+        sparql_guard.remember(text, seen)
+        verdict = seen
+    ordered = verdict.ordered if verdict is not None else None
     if kind == "ask":
         return QueryResult(kind="ask", boolean=bool(payload))
     if kind == "construct":

@@ -74,6 +74,10 @@ class GovkgServer(ThreadingHTTPServer):
         """The endpoint's URL (with the real port when 0 was asked for)."""
         return self.base_url + "/sparql"
 
+    def server_close(self) -> None:
+        super().server_close()
+        self.app.close()
+
     def process_request(self, request: Any, client_address: Any) -> None:
         if not self.connections.acquire(blocking=False):
             with contextlib.suppress(OSError):
@@ -119,7 +123,7 @@ def make_server(
         cache_bytes=cache_bytes,
     )
     app = App(kg, limits)
-    app.executor.prepare()  # the page reads' index, before the first request waits for it
+    app.executor.prepare()  # query workers and the page reads' index, before any request
     try:
         return GovkgServer(app, host, port, quiet=quiet, max_connections=max_connections)
     except OSError as err:

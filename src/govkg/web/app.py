@@ -90,6 +90,10 @@ class App:
         self._ontology: tuple[list[Term], Labels] | None = None
         self.cache = ResponseCache(self.limits.cache_bytes) if self.limits.cache_bytes else None
 
+    def close(self) -> None:
+        """Stop the query workers (the app still answers: new ones start when needed)."""
+        self.executor.close()
+
     # ------------------------------------------------------------ entry point
 
     def handle(self, request: Request) -> Response:

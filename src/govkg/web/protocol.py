@@ -18,6 +18,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from govkg import sandbox
 from govkg.errors import BadInput, InputSyntaxError
 from govkg.namespaces import ONTOLOGY_IRI, PREFIXES
 from govkg.query import (
@@ -28,6 +29,7 @@ from govkg.query import (
     QueryTimeout,
     run_query,
     to_term,
+    worker_pool,
 )
 from govkg.results import render
 from govkg.web.admission import Admission
@@ -98,6 +100,25 @@ class Executor:
         self.limits = limits
         self._parts: dict[str, list[ox.NamedNode]] | None = None
         self._parts_lock = threading.Lock()
+        self._pool: sandbox.Pool | None = None
+
+    @property
+    def pool(self) -> sandbox.Pool | None:
+        """The query workers: one per admission slot, forked from this process once (after
+        the graph is loaded: they see it copy-on-write) and replaced when one is killed or
+        dies; None where there is no fork (queries then run as `run_query` runs them)."""
+        if self._pool is None and sandbox.can_fork():
+            with self._parts_lock:
+                if self._pool is None:
+                    self._pool = worker_pool(self.kg, self.limits.admission.limit)
+        return self._pool
+
+    def close(self) -> None:
+        """Stop the query workers (a later query starts new ones)."""
+        with self._parts_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
 
     def run(
         self, query: Query | str, params: dict[str, str] | None = None, lang: str = "en"
@@ -106,7 +127,12 @@ class Executor:
         with self.limits.admission.slot():
             try:
                 result = run_query(
-                    self.kg, query, params or {}, lang=lang, timeout=self.limits.timeout
+                    self.kg,
+                    query,
+                    params or {},
+                    lang=lang,
+                    timeout=self.limits.timeout,
+                    pool=self.pool,
                 )
             except QueryTimeout:
                 raise HttpError(
@@ -136,8 +162,9 @@ class Executor:
         return self._parts.get(iri, [])
 
     def prepare(self) -> None:
-        """Build what page reads use (the parts index) now rather than on the first page."""
+        """Start the query workers and build the page reads' index now, not on first use."""
         self.parts("")
+        _ = self.pool
 
     def page_runner(self, query: str, params: dict[str, Any]) -> QueryResult:
         """Page data (views.Runner): a shipped page query run in process on the store.
