@@ -72,7 +72,7 @@ def serve_command(
     /.well-known/void  VoID/DCAT description; /dumps/govkg.ttl the whole graph
     """
     from govkg.cli.options import load_files
-    from govkg.serve import LOOPBACK, make_server, serve_until_stopped
+    from govkg.serve import LOOPBACK, MAX_CONNECTIONS, make_server, serve_until_stopped
     from govkg.web.admission import Admission
 
     if host not in LOOPBACK:
@@ -89,7 +89,8 @@ def serve_command(
         timeout=timeout,
         quiet=quiet,
         max_rows=max_rows,
-        admission=Admission(running=max_running, waiting=8 * max_running),
+        # every open connection may wait for a slot (the wait is bounded, not the line)
+        admission=Admission(running=max_running, waiting=max(8 * max_running, MAX_CONNECTIONS)),
         cache_bytes=cache_mb * 1024 * 1024,
     )
     click.echo(f"govkg: SPARQL endpoint at {server.url} (Ctrl-C to stop)")
