@@ -352,6 +352,23 @@ def test_full_queue_is_503_with_retry_after(kg: KnowledgeGraph) -> None:
     assert call(busy, "/sparql", {"query": SELECT}).status == 200
 
 
+def test_runaway_texts_holding_every_slot_leave_canned_queries_and_pages(
+    kg: KnowledgeGraph,
+) -> None:
+    """/sparql texts and canned queries wait in lanes of their own, pages in none: with every
+    /sparql slot taken (runaways), a canned query and an entity page still answer."""
+    admission = Admission(running=1, waiting=0, wait=0.1)
+    busy = App(kg, Limits(admission=admission, canned=Admission(running=1, waiting=0)))
+    with admission.slot():
+        assert call(busy, "/sparql", {"query": SELECT}).status == 503
+        assert call(busy, "/queries/plaques", {"lang": "zh"}).status == 200
+        assert call(busy, "/id/org/cn-gs-big-data-bureau", accept=BROWSER).status == 200
+    with busy.limits.canned.slot():  # and the other way round
+        assert call(busy, "/queries/plaques").status == 503
+        assert call(busy, "/sparql", {"query": SELECT}).status == 200
+    busy.close()
+
+
 def test_queued_query_waits_for_a_slot_then_runs(kg: KnowledgeGraph) -> None:
     admission = Admission(running=1, waiting=1, wait=5)
     busy = App(kg, Limits(admission=admission))

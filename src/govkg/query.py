@@ -45,6 +45,7 @@ __all__ = [
     "QueryResult",
     "QueryTimeout",
     "QueryTooComplex",
+    "as_query",
     "run_query",
 ]
 
@@ -172,7 +173,7 @@ def bind_params(
 # ---------------------------------------------------------------- execution
 
 
-def _as_query(query: Query | str) -> Query:
+def as_query(query: Query | str) -> Query:
     """A Query as is; a plain string is a canned-query name if it is a bare name, else SPARQL."""
     if isinstance(query, Query):
         return query
@@ -357,7 +358,7 @@ def vet(query: Query | str, timeout: float | None = DEFAULT_TIMEOUT) -> tuple[st
     The same guard and sandbox as `run_query`; the query runs only on an empty store, to
     learn its form (select, ask or construct) as pyoxigraph parses it.
     """
-    q = _as_query(query)
+    q = as_query(query)
     if len(q.text) > MAX_QUERY_CHARS:
         raise BadInput(
             f"{q.source}: query of {len(q.text)} characters is over the {MAX_QUERY_CHARS} limit"
@@ -426,7 +427,7 @@ def run_query(
     an ad-hoc text whose guard verdict is remembered (`sparql_guard.remembered`) is not
     parsed again.
     """
-    q = _as_query(query)
+    q = as_query(query)
     if len(q.text) > MAX_QUERY_CHARS:
         raise BadInput(
             f"{q.source}: query of {len(q.text)} characters is over the {MAX_QUERY_CHARS} limit"

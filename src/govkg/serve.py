@@ -111,6 +111,7 @@ def make_server(
     max_body: int = MAX_BODY,
     max_rows: int = MAX_ROWS,
     admission: Admission | None = None,
+    canned: Admission | None = None,
     max_connections: int = MAX_CONNECTIONS,
     cache_bytes: int = 64 * 1024 * 1024,
 ) -> GovkgServer:
@@ -120,10 +121,11 @@ def make_server(
         max_rows=max_rows,
         max_body=max_body,
         admission=admission or Admission(),
+        canned=canned or Admission(),
         cache_bytes=cache_bytes,
     )
     app = App(kg, limits)
-    app.executor.prepare()  # query workers and the page reads' index, before any request
+    app.prepare()  # query workers, the page reads' index, the ontology's terms
     try:
         return GovkgServer(app, host, port, quiet=quiet, max_connections=max_connections)
     except OSError as err:

@@ -40,7 +40,8 @@ from govkg.errors import EXIT_CODES_HELP
     type=click.IntRange(min=1),
     default=4,
     show_default=True,
-    help="Queries evaluated at once; up to 8 times as many wait, the rest get 503.",
+    help="Queries evaluated at once (/sparql texts; canned queries have as many slots of "
+    "their own); every open connection may wait, 10 s at most, then 503.",
 )
 @click.option(
     "--cache-mb",
@@ -82,6 +83,7 @@ def serve_command(
             err=True,
         )
     kg = load_files(files, alone, inferred=inferred)
+    waiting = max(8 * max_running, MAX_CONNECTIONS)
     server = make_server(
         kg,
         host,
@@ -89,8 +91,10 @@ def serve_command(
         timeout=timeout,
         quiet=quiet,
         max_rows=max_rows,
-        # every open connection may wait for a slot (the wait is bounded, not the line)
-        admission=Admission(running=max_running, waiting=max(8 * max_running, MAX_CONNECTIONS)),
+        # every open connection may wait for a slot (the wait is bounded, not the line);
+        # the canned queries have slots of their own, which /sparql texts cannot take
+        admission=Admission(running=max_running, waiting=waiting),
+        canned=Admission(running=max_running, waiting=waiting),
         cache_bytes=cache_mb * 1024 * 1024,
     )
     click.echo(f"govkg: SPARQL endpoint at {server.url} (Ctrl-C to stop)")

@@ -90,6 +90,12 @@ class App:
         self._ontology: tuple[list[Term], Labels] | None = None
         self.cache = ResponseCache(self.limits.cache_bytes) if self.limits.cache_bytes else None
 
+    def prepare(self) -> None:
+        """What a server does once before its first request: start the query workers, index
+        the hash-IRI parts, gather the ontology page's terms (usage counts read the graph)."""
+        self.executor.prepare()
+        self.ontology()
+
     def close(self) -> None:
         """Stop the query workers (the app still answers: new ones start when needed)."""
         self.executor.close()

@@ -27,6 +27,7 @@ from govkg.query import (
     QueryRefused,
     QueryResult,
     QueryTimeout,
+    as_query,
     run_query,
     to_term,
     worker_pool,
@@ -57,6 +58,10 @@ class Limits:
     max_rows: int = MAX_ROWS
     max_body: int = MAX_BODY
     admission: Admission = field(default_factory=Admission)
+    """Slots for query text from a request (/sparql)."""
+    canned: Admission = field(default_factory=Admission)
+    """Slots of their own for the shipped canned queries (/queries/NAME), so runaway
+    /sparql texts holding every slot above cannot starve them (pages take no slot)."""
     cache_bytes: int = 64 * 1024 * 1024
     """Whole responses kept for repeated requests (govkg.web.cache); 0: none."""
 
@@ -79,6 +84,8 @@ def cap(result: QueryResult, max_rows: int) -> tuple[QueryResult, bool]:
     return result, False
 
 
+UNION_LINE = "\n# ---- union\n"
+"""Between the queries of a page query text whose results are added up (`page_runner`)."""
 PART_LINE = "VALUES ?part { }"
 """A page query's placeholder for the hash-IRI parts of ?entity, or of the ontology when no
 entity is bound (`Executor.page_runner`)."""
@@ -104,13 +111,14 @@ class Executor:
 
     @property
     def pool(self) -> sandbox.Pool | None:
-        """The query workers: one per admission slot, forked from this process once (after
+        """The query workers: one per slot of both lanes, forked from this process once (after
         the graph is loaded: they see it copy-on-write) and replaced when one is killed or
         dies; None where there is no fork (queries then run as `run_query` runs them)."""
         if self._pool is None and sandbox.can_fork():
             with self._parts_lock:
                 if self._pool is None:
-                    self._pool = worker_pool(self.kg, self.limits.admission.limit)
+                    size = self.limits.admission.limit + self.limits.canned.limit
+                    self._pool = worker_pool(self.kg, size)
         return self._pool
 
     def close(self) -> None:
@@ -124,7 +132,12 @@ class Executor:
         self, query: Query | str, params: dict[str, str] | None = None, lang: str = "en"
     ) -> tuple[QueryResult, bool]:
         """(result, truncated) of a Query (a str: a canned name, else SPARQL text)."""
-        with self.limits.admission.slot():
+        try:
+            query = as_query(query)
+        except BadInput as err:
+            raise HttpError(HTTPStatus.BAD_REQUEST, str(err)) from None
+        lane = self.limits.canned if query.trusted else self.limits.admission
+        with lane.slot():
             try:
                 result = run_query(
                     self.kg,
@@ -169,31 +182,60 @@ class Executor:
     def page_runner(self, query: str, params: dict[str, Any]) -> QueryResult:
         """Page data (views.Runner): a shipped page query run in process on the store.
 
-        Parameters are bound as terms (`substitutions=`; a str as `govkg query --param`
-        reads it), the text's `VALUES ?part { }` line gets the parts of ?entity (terms
-        from the store, in N-Triples form); parameter columns are left out of the rows and
-        rows are capped at `max_rows` as for any query.
+        Parameters are RDF terms (a str read as `govkg query --param` reads it), written
+        into the text's `VALUES ?name { }` lines in N-Triples form (pyoxigraph's own
+        serialisation: an IRI it accepted, a literal it escaped), else bound by
+        `substitutions=` (which the engine joins after reading the whole pattern); the
+        `VALUES ?part { }` line gets the parts of ?entity (terms from the store). A text of
+        several queries between `# ---- union` lines gives their rows (or triples) added
+        up, in order; one about parts is not run when there are none. Parameter columns
+        are left out of the rows and rows are capped at `max_rows` as for any query.
         """
-        subs = {
-            ox.Variable(k): v if isinstance(v, ox.NamedNode | ox.Literal) else to_term(v)
+        terms = {
+            k: v if isinstance(v, ox.NamedNode | ox.Literal) else to_term(v)
             for k, v in params.items()
         }
+        parts: list[ox.NamedNode] | None = None
         if PART_LINE in query:  # the parts of ?entity; of the ontology for a query without
             entity = params.get("entity", ONTOLOGY_IRI)
-            found = self.parts(str(getattr(entity, "value", entity)))
-            query = query.replace(
-                PART_LINE, "VALUES ?part { " + " ".join(str(n) for n in found) + " }"
-            )
-        answer = self.kg.query(query, prefixes=PREFIXES, substitutions=subs or None)
+            parts = self.parts(str(getattr(entity, "value", entity)))
         cap_at = self.limits.max_rows
-        if isinstance(answer, ox.QueryBoolean):
-            return QueryResult(kind="ask", boolean=bool(answer))
-        if isinstance(answer, ox.QueryTriples):
-            return QueryResult(kind="construct", triples=list(itertools.islice(answer, cap_at)))
-        hidden = {v.value for v in subs}
-        names = [v.value for v in answer.variables if v.value not in hidden]
-        terms = [tuple(sol[n] for n in names) for sol in itertools.islice(answer, cap_at)]
-        return QueryResult(kind="select", variables=names, terms=terms)
+        hidden = set(params)
+        names: list[str] = []
+        rows: list[tuple[Any, ...]] = []
+        triples: list[ox.Triple] = []
+        seen: set[ox.Triple] = set()
+        kind = "select"
+        for piece in query.split(UNION_LINE):
+            if any(line.lstrip().startswith(PART_LINE) for line in piece.splitlines()):
+                if not parts:
+                    continue
+                piece = piece.replace(
+                    PART_LINE, "VALUES ?part { " + " ".join(str(n) for n in parts) + " }"
+                )
+            subs: dict[ox.Variable, Any] = {}
+            for name, term in terms.items():
+                line = f"VALUES ?{name} {{ }}"
+                if line in piece:
+                    piece = piece.replace(line, f"VALUES ?{name} {{ {term} }}")
+                elif f"?{name}" in piece:
+                    subs[ox.Variable(name)] = term
+            answer = self.kg.query(piece, prefixes=PREFIXES, substitutions=subs or None)
+            if isinstance(answer, ox.QueryBoolean):
+                return QueryResult(kind="ask", boolean=bool(answer))
+            if isinstance(answer, ox.QueryTriples):
+                kind = "construct"
+                for triple in answer:  # a graph: a triple two queries give is there once
+                    if len(triples) < cap_at and triple not in seen:
+                        seen.add(triple)
+                        triples.append(triple)
+                continue
+            names = names or [v.value for v in answer.variables if v.value not in hidden]
+            left = cap_at - len(rows)
+            rows += [tuple(sol[n] for n in names) for sol in itertools.islice(answer, left)]
+        if kind == "construct":
+            return QueryResult(kind="construct", triples=triples)
+        return QueryResult(kind="select", variables=names, terms=rows)
 
 
 def _hash_parts(kg: Any) -> dict[str, list[ox.NamedNode]]:
