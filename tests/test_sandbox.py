@@ -267,3 +267,12 @@ def test_queries_through_the_pool_and_remembered_verdicts(kg: KnowledgeGraph) ->
                 pool=p,
             )
         assert run_query(kg, Query.from_text(text), pool=p).boolean is True
+
+
+def test_pool_workers_can_yield_the_cpu() -> None:
+    """Workers for request text run niced: a runaway among them yields to the server."""
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    with contextlib.closing(sandbox.Pool(0, 1, nice=5)) as niced:
+        (pid,) = niced.pids
+        assert niced.run(_pid) == pid
+        assert os.getpriority(os.PRIO_PROCESS, pid) == min(mine + 5, 19)

@@ -398,12 +398,17 @@ def _ad_hoc_parameters(
 
 
 def worker_pool(
-    kg: Any, size: int, memory_bytes: int | None = sandbox.DEFAULT_MEMORY_BYTES
+    kg: Any,
+    size: int,
+    memory_bytes: int | None = sandbox.DEFAULT_MEMORY_BYTES,
+    *,
+    nice: int = 0,
 ) -> sandbox.Pool:
     """Pre-started query workers holding `kg` as it is now (for `run_query(pool=…)`); the
     guard's parser is imported first, so no worker has to read it."""
     sparql_guard.preload()
-    return sandbox.Pool(kg, size, sandbox.Limits(timeout=None, memory_bytes=memory_bytes))
+    limits = sandbox.Limits(timeout=None, memory_bytes=memory_bytes)
+    return sandbox.Pool(kg, size, limits, nice=nice)
 
 
 def run_query(

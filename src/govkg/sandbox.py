@@ -360,10 +360,12 @@ def _kill(pid: int) -> None:
 _HEADER = struct.Struct("!Q")
 
 
-def _serve_jobs(context: Any, requests: int, answers: int, limits: Limits) -> None:
+def _serve_jobs(context: Any, requests: int, answers: int, limits: Limits, nice: int) -> None:
     """A pool worker: lock down once, then answer jobs (fn, args, timeout) until EOF."""
     code = 0
     try:
+        if nice:
+            os.nice(nice)
         _lock_down(limits, {requests, answers}, cpu=False)
         _, hard = resource.getrlimit(resource.RLIMIT_CPU)
         while True:
@@ -447,12 +449,17 @@ class Pool:
     function), `fn(context, *args)` runs in the worker, and its answer is pickled back.
     """
 
-    def __init__(self, context: Any, size: int, limits: Limits = Limits()) -> None:
+    def __init__(
+        self, context: Any, size: int, limits: Limits = Limits(), *, nice: int = 0
+    ) -> None:
         if not can_fork():
             raise RuntimeError("a worker pool needs fork")
         self.context = context
         self.size = size
         self.limits = limits
+        self.nice = nice
+        """Added to the workers' nice value: work that may run away yields the CPU to the
+        rest of the process (pages, other queries) while it runs."""
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
         self._all: set[_Worker] = set()
@@ -476,7 +483,7 @@ class Pool:
         if pid == 0:  # pragma: no cover - the worker
             os.close(job_write)
             os.close(answer_read)
-            _serve_jobs(self.context, job_read, answer_write, self.limits)
+            _serve_jobs(self.context, job_read, answer_write, self.limits, self.nice)
         os.close(job_read)
         os.close(answer_write)
         worker = _Worker(pid, job_write, answer_read)

@@ -84,6 +84,8 @@ def cap(result: QueryResult, max_rows: int) -> tuple[QueryResult, bool]:
     return result, False
 
 
+REQUEST_NICE = 10
+"""Nice value added to the workers that run query text from requests (/sparql)."""
 UNION_LINE = "\n# ---- union\n"
 """Between the queries of a page query text whose results are added up (`page_runner`)."""
 PART_LINE = "VALUES ?part { }"
@@ -107,25 +109,27 @@ class Executor:
         self.limits = limits
         self._parts: dict[str, list[ox.NamedNode]] | None = None
         self._parts_lock = threading.Lock()
-        self._pool: sandbox.Pool | None = None
+        self._pools: dict[bool, sandbox.Pool] = {}
 
-    @property
-    def pool(self) -> sandbox.Pool | None:
-        """The query workers: one per slot of both lanes, forked from this process once (after
-        the graph is loaded: they see it copy-on-write) and replaced when one is killed or
-        dies; None where there is no fork (queries then run as `run_query` runs them)."""
-        if self._pool is None and sandbox.can_fork():
+    def pool(self, trusted: bool) -> sandbox.Pool | None:
+        """The query workers of a lane (canned queries, or text from a request): one per
+        slot, forked from this process once (after the graph is loaded: they see it
+        copy-on-write) and replaced when one is killed or dies. The workers for request
+        text run at a lower priority (nice +10): a runaway among them takes the CPU only
+        when pages and canned queries leave it. None where there is no fork."""
+        if sandbox.can_fork() and trusted not in self._pools:
             with self._parts_lock:
-                if self._pool is None:
-                    size = self.limits.admission.limit + self.limits.canned.limit
-                    self._pool = worker_pool(self.kg, size)
-        return self._pool
+                if trusted not in self._pools:
+                    lane = self.limits.canned if trusted else self.limits.admission
+                    nice = 0 if trusted else REQUEST_NICE
+                    self._pools[trusted] = worker_pool(self.kg, lane.limit, nice=nice)
+        return self._pools.get(trusted)
 
     def close(self) -> None:
         """Stop the query workers (a later query starts new ones)."""
         with self._parts_lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
+            pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
             pool.close()
 
     def run(
@@ -145,7 +149,7 @@ class Executor:
                     params or {},
                     lang=lang,
                     timeout=self.limits.timeout,
-                    pool=self.pool,
+                    pool=self.pool(query.trusted),
                 )
             except QueryTimeout:
                 raise HttpError(
@@ -177,7 +181,8 @@ class Executor:
     def prepare(self) -> None:
         """Start the query workers and build the page reads' index now, not on first use."""
         self.parts("")
-        _ = self.pool
+        self.pool(True)
+        self.pool(False)
 
     def page_runner(self, query: str, params: dict[str, Any]) -> QueryResult:
         """Page data (views.Runner): a shipped page query run in process on the store.
