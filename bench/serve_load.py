@@ -21,7 +21,7 @@ for both servers; the pages asked for are the bundled graph's (the synthetic IRI
 under the dataset base), now in a store N triples larger.
 
     python bench/serve_load.py [--mode mix|distinct] [--triples 1000000] [--seconds 30]
-        [--clients 50] [--requests 4000] [--timeout 2]
+        [--clients 50] [--requests 4000] [--timeout 2] [--processes 2]
 
 Everything binds 127.0.0.1 on free ports; the servers are stopped by PID at the end.
 """
@@ -317,6 +317,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=None, help="20 (mix), 50 (distinct)")
     parser.add_argument("--timeout", type=float, default=2.0, help="query time limit, s")
     parser.add_argument("--triples", type=int, default=0, help="synthetic triples to add")
+    parser.add_argument("--processes", type=int, default=1, help="govkg serve --processes")
     parser.add_argument(
         "--canned",
         default=",".join(VARIED),
@@ -349,6 +350,7 @@ def main() -> int:
         subprocess.run(load_cmd, check=True, capture_output=True)
         gport, nport, oport = free_port(), free_port(), free_port()
         govkg = [str(BIN / "govkg"), "serve", *files, "--quiet", "--timeout", str(args.timeout)]
+        govkg += ["--processes", str(args.processes)]
         quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
         servers: list[tuple[str, int, list[Call], Call]] = []
         p99: dict[str, float] = {}

@@ -190,6 +190,36 @@ def test_cli_serves_and_stops_cleanly_on_ctrl_c() -> None:
         assert proc.wait(timeout=20) == 0
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_cli_processes_share_the_port_and_stop_together() -> None:
+    """--processes 2: two server processes (each with its own query workers) answer on the
+    one port, pages and queries alike; SIGTERM to the first stops every one of them."""
+    with cli_server("--processes", "2") as (proc, base):
+
+        def started() -> bool:  # each with its pools: a worker per slot of both lanes
+            found = _children(proc.pid)
+            return len(found) == 2 and all(len(_children(int(p))) == 2 * MAX_RUNNING for p in found)
+
+        deadline = time.monotonic() + 30
+        while not started() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert started()
+        servers = _children(proc.pid)
+        for _ in range(20):
+            assert get(base, "ASK { ?s ?p ?o }")[0] == 200
+        status, _, body = fetch(f"{base}/id/place/cn-gs", headers={"Accept": "text/html"})
+        assert status == 200 and b"<svg" in body
+        everyone = {int(p) for p in servers} | {
+            int(w) for pid in servers for w in _children(int(pid))
+        }
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in everyone):
+            time.sleep(0.1)
+        assert not [p for p in everyone if Path(f"/proc/{p}").exists()]
+
+
 def test_a_burst_of_clients_is_queued_not_dropped(kg: KnowledgeGraph) -> None:
     """30 clients connecting before the server accepts any: the listen backlog holds them
     all (socketserver's default of 5 left the rest retrying SYNs or reset), and each is

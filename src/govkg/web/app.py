@@ -90,10 +90,11 @@ class App:
         self._ontology: tuple[list[Term], Labels] | None = None
         self.cache = ResponseCache(self.limits.cache_bytes) if self.limits.cache_bytes else None
 
-    def prepare(self) -> None:
-        """What a server does once before its first request: start the query workers, index
-        the hash-IRI parts, gather the ontology page's terms (usage counts read the graph)."""
-        self.executor.prepare()
+    def prepare(self, *, workers: bool = True) -> None:
+        """What a server does once before its first request: index the hash-IRI parts,
+        gather the ontology page's terms (usage counts read the graph) and, with `workers`,
+        start the query workers (a process that forks servers starts them in each)."""
+        self.executor.prepare(workers=workers)
         self.ontology()
 
     def close(self) -> None:

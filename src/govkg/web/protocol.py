@@ -178,11 +178,13 @@ class Executor:
                     self._parts = _hash_parts(self.kg)
         return self._parts.get(iri, [])
 
-    def prepare(self) -> None:
-        """Start the query workers and build the page reads' index now, not on first use."""
+    def prepare(self, *, workers: bool = True) -> None:
+        """Build the page reads' index and (with `workers`) start the query workers now,
+        not on first use."""
         self.parts("")
-        self.pool(True)
-        self.pool(False)
+        if workers:
+            self.pool(True)
+            self.pool(False)
 
     def page_runner(self, query: str, params: dict[str, Any]) -> QueryResult:
         """Page data (views.Runner): a shipped page query run in process on the store.
