@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +28,7 @@ from click.testing import CliRunner
 from govkg.cli.main import cli
 from govkg.load import KnowledgeGraph
 from govkg.serve import GovkgServer, make_server
+from govkg.web.admission import MAX_RUNNING
 
 SELECT = "SELECT ?s WHERE { ?s gk:iso3166Code ?iso } ORDER BY ?s LIMIT 3"
 GS_BUREAU = "https://w3id.org/govkg/id/org/cn-gs-big-data-bureau"
@@ -188,6 +190,36 @@ def test_cli_serves_and_stops_cleanly_on_ctrl_c() -> None:
         assert proc.wait(timeout=20) == 0
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_cli_processes_share_the_port_and_stop_together() -> None:
+    """--processes 2: two server processes (each with its own query workers) answer on the
+    one port, pages and queries alike; SIGTERM to the first stops every one of them."""
+    with cli_server("--processes", "2") as (proc, base):
+
+        def started() -> bool:  # each with its pools: a worker per slot of both lanes
+            found = _children(proc.pid)
+            return len(found) == 2 and all(len(_children(int(p))) == 2 * MAX_RUNNING for p in found)
+
+        deadline = time.monotonic() + 30
+        while not started() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert started()
+        servers = _children(proc.pid)
+        for _ in range(20):
+            assert get(base, "ASK { ?s ?p ?o }")[0] == 200
+        status, _, body = fetch(f"{base}/id/place/cn-gs", headers={"Accept": "text/html"})
+        assert status == 200 and b"<svg" in body
+        everyone = {int(p) for p in servers} | {
+            int(w) for pid in servers for w in _children(int(pid))
+        }
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in everyone):
+            time.sleep(0.1)
+        assert not [p for p in everyone if Path(f"/proc/{p}").exists()]
+
+
 def test_a_burst_of_clients_is_queued_not_dropped(kg: KnowledgeGraph) -> None:
     """30 clients connecting before the server accepts any: the listen backlog holds them
     all (socketserver's default of 5 left the rest retrying SYNs or reset), and each is
@@ -233,7 +265,8 @@ def _children(pid: int) -> set[str]:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_twenty_runaways_leave_no_worker_and_no_cpu_behind() -> None:
     """Twenty queries that would run for hours: each is stopped at --timeout (or turned away
-    busy), then the server holds no worker process, uses no CPU and still answers."""
+    busy), then the server holds only its pool of fresh, idle query workers (each runaway's
+    worker was killed, reaped and replaced), uses no CPU and still answers."""
     import os
     import time
     from concurrent.futures import ThreadPoolExecutor
@@ -245,14 +278,20 @@ def test_twenty_runaways_leave_no_worker_and_no_cpu_behind() -> None:
         assert time.monotonic() - start < 20
         stopped = [b for s, _, b in answers if s == 503 and b"was stopped" in b]
         assert all(s == 503 for s, _, _ in answers) and len(stopped) >= 4
-        deadline = time.monotonic() + 5
-        while _children(proc.pid) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert _children(proc.pid) == set()  # every worker killed and reaped
-        before = _cpu_ticks(proc.pid)
+        tick = os.sysconf("SC_CLK_TCK")
+        workers = _children(proc.pid)
+        assert len(workers) == 2 * MAX_RUNNING  # the pool (both lanes), nothing beside it
+        for pid in workers:  # each a replacement: the runaways burnt ~1 s of CPU each
+            assert _cpu_ticks(int(pid)) / tick < 0.5, f"worker {pid} is not a fresh one"
+
+        def used() -> int:
+            return _cpu_ticks(proc.pid) + sum(_cpu_ticks(int(p)) for p in workers)
+
+        before = used()
         time.sleep(1.0)
-        idle = (_cpu_ticks(proc.pid) - before) / os.sysconf("SC_CLK_TCK")
+        idle = (used() - before) / tick
         assert idle < 0.1, f"{idle:.2f} s of CPU in 1 s after the runaways"
+        assert _children(proc.pid) == workers
         status, _, body = get(base, "ASK { ?s ?p ?o }")
         assert status == 200 and json.loads(body)["boolean"] is True
 
@@ -376,6 +415,9 @@ def test_connection_bound_is_503_and_a_stalled_client_holds_no_query_slot(
             try:  # machine, the stalled client holds its connection until it goes quiet
                 status, _, body = get(base, SELECT)  # the one query slot is free
                 assert status == 200 and json_rows(body)
+                deadline = time.monotonic() + 5  # the server lets go of that connection
+                while server.connections._value < 1 and time.monotonic() < deadline:
+                    time.sleep(0.01)  # a moment after the answer: else `idle` is the 503
                 idle = socket.create_connection(("127.0.0.1", port), timeout=10)
                 try:
                     third = socket.create_connection(("127.0.0.1", port), timeout=10)

@@ -21,7 +21,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from govkg import inputs, sandbox
+from govkg import inputs, sandbox, sparql_guard
 from govkg.catalogue import CannedQuery, Param, find_canned
 from govkg.errors import BadInput, InputSyntaxError
 from govkg.namespaces import PREFIXES, sparql_prologue
@@ -45,6 +45,7 @@ __all__ = [
     "QueryResult",
     "QueryTimeout",
     "QueryTooComplex",
+    "as_query",
     "run_query",
 ]
 
@@ -172,7 +173,7 @@ def bind_params(
 # ---------------------------------------------------------------- execution
 
 
-def _as_query(query: Query | str) -> Query:
+def as_query(query: Query | str) -> Query:
     """A Query as is; a plain string is a canned-query name if it is a bare name, else SPARQL."""
     if isinstance(query, Query):
         return query
@@ -225,8 +226,9 @@ def _evaluate(
     source: str,
     guarded: bool,
 ) -> tuple[str, bytes | bool, bool | None]:
-    """In the worker: (kind, payload, ordered-or-None) of the query; errors as BadInput."""
-    ordered = None
+    """In the worker: (kind, payload, the guard's verdict when it ran) of the query; errors
+    as BadInput."""
+    verdict = None
     if guarded:
         from govkg import sparql_guard
 
@@ -240,16 +242,15 @@ def _evaluate(
             raise type(err)(f"{source}: {err}") from None
         finally:
             watchdog.cancel()
-        ordered = verdict.ordered
         # an ad-hoc query binds only the variables it has (pyoxigraph requires it of ?lang)
         subs = {k: v for k, v in subs.items() if k.value in verdict.variables or k.value != "lang"}
     try:
         answer = kg.query(text, prefixes=PREFIXES, substitutions=subs or None)
         if isinstance(answer, ox.QueryBoolean):
-            return "ask", bool(answer), ordered
+            return "ask", bool(answer), verdict
         if isinstance(answer, ox.QueryTriples):
-            return "construct", ox.serialize(answer, format=ox.RdfFormat.N_TRIPLES), ordered
-        return "select", answer.serialize(format=ox.QueryResultsFormat.JSON), ordered
+            return "construct", ox.serialize(answer, format=ox.RdfFormat.N_TRIPLES), verdict
+        return "select", answer.serialize(format=ox.QueryResultsFormat.JSON), verdict
     except SyntaxError as err:
         raise _syntax_error(err, source) from None
     except RuntimeError as err:
@@ -296,13 +297,20 @@ def _without(result: QueryResult, hidden: set[str]) -> QueryResult:
     return result
 
 
-def _in_worker(q: Query, limits: sandbox.Limits, fn: Any, *args: Any) -> Any:
-    """fn(*args) in a sandboxed worker, its failures as the query's one-line errors."""
-    if not q.trusted:
+def _in_worker(
+    q: Query, limits: sandbox.Limits, fn: Any, *args: Any, pool: sandbox.Pool | None = None
+) -> Any:
+    """fn(*args) in a sandboxed worker (of `pool`, which holds args[0] itself, else a
+    worker forked for it), its failures as the query's one-line errors."""
+    if not q.trusted and pool is None:
         from govkg import sparql_guard
 
         sparql_guard.preload()
     try:
+        if pool is not None:
+            if pool.context is not args[0]:
+                raise ValueError("the worker pool holds another graph")
+            return pool.run(fn, *args[1:], timeout=limits.timeout)
         return sandbox.run(fn, *args, limits=limits)
     except sandbox.WorkerTimeout:
         raise QueryTimeout(
@@ -330,8 +338,8 @@ def _in_worker(q: Query, limits: sandbox.Limits, fn: Any, *args: Any) -> Any:
 def _vet_in_worker(text: str, source: str, guarded: bool) -> tuple[str, bool | None]:
     """In the worker: the guard's verdict, then the query form as pyoxigraph parses it."""
     empty = ox.Store()
-    kind, _, ordered = _evaluate(_Bare(empty), text, {}, source, guarded)
-    return kind, ordered
+    kind, _, verdict = _evaluate(_Bare(empty), text, {}, source, guarded)
+    return kind, verdict.ordered if verdict is not None else None
 
 
 class _Bare:
@@ -350,7 +358,7 @@ def vet(query: Query | str, timeout: float | None = DEFAULT_TIMEOUT) -> tuple[st
     The same guard and sandbox as `run_query`; the query runs only on an empty store, to
     learn its form (select, ask or construct) as pyoxigraph parses it.
     """
-    q = _as_query(query)
+    q = as_query(query)
     if len(q.text) > MAX_QUERY_CHARS:
         raise BadInput(
             f"{q.source}: query of {len(q.text)} characters is over the {MAX_QUERY_CHARS} limit"
@@ -358,6 +366,49 @@ def vet(query: Query | str, timeout: float | None = DEFAULT_TIMEOUT) -> tuple[st
     limits = sandbox.Limits(timeout=timeout)
     kind, ordered = _in_worker(q, limits, _vet_in_worker, q.text, q.source, not q.trusted)
     return kind, q.entry.ordered if q.entry else bool(ordered)
+
+
+def declared_parameters(text: str) -> set[str]:
+    """The parameters a query's own header declares (`# param NAME…`) that have their one
+    `VALUES ?NAME { … }` line: how a canned query's `--sparql` text still names them."""
+    from govkg.catalogue import parameter_lines, parse_header
+
+    lines = parameter_lines(text)
+    return {p.name for p in parse_header(text)["params"] if len(lines.get(p.name, [])) == 1}
+
+
+def _ad_hoc_parameters(
+    text: str, params: dict[str, str] | None, lang: str
+) -> tuple[str, dict[str, ox.NamedNode | ox.Literal]]:
+    """(text, terms to substitute) for an ad-hoc query: a parameter its header declares is
+    set in its `VALUES` line, and only when given (the text's own value stands otherwise;
+    the default label language does not replace it); any other is bound as a term."""
+    from govkg.catalogue import set_parameters
+
+    given = dict(params or {})
+    declared = declared_parameters(text) if "VALUES" in text else set()
+    if not declared:
+        return text, bind_params(given, None, lang)
+    inline = {k: v for k, v in given.items() if k in declared}
+    bound = bind_params({k: v for k, v in given.items() if k not in declared}, None, lang)
+    if "lang" in declared:
+        bound.pop("lang", None)
+    terms = bind_params(inline, None, lang)
+    return set_parameters(text, {k: str(terms[k]) for k in inline}), bound
+
+
+def worker_pool(
+    kg: Any,
+    size: int,
+    memory_bytes: int | None = sandbox.DEFAULT_MEMORY_BYTES,
+    *,
+    nice: int = 0,
+) -> sandbox.Pool:
+    """Pre-started query workers holding `kg` as it is now (for `run_query(pool=…)`); the
+    guard's parser is imported first, so no worker has to read it."""
+    sparql_guard.preload()
+    limits = sandbox.Limits(timeout=None, memory_bytes=memory_bytes)
+    return sandbox.Pool(kg, size, limits, nice=nice)
 
 
 def run_query(
@@ -368,6 +419,7 @@ def run_query(
     timeout: float | None = DEFAULT_TIMEOUT,
     *,
     memory_bytes: int | None = sandbox.DEFAULT_MEMORY_BYTES,
+    pool: sandbox.Pool | None = None,
 ) -> QueryResult:
     """Run a query on the graph's pyoxigraph store, in a sandboxed worker process.
 
@@ -375,22 +427,35 @@ def run_query(
     (a string is never read as a file path: use `Query.from_file`). Parameters are bound
     as typed terms (a canned query runs as `CannedQuery.sparql(params, lang)`, the text
     `--sparql` prints, values written in as RDF terms); `lang` picks the label language. A
-    query running longer than `timeout` seconds is killed and raises QueryTimeout.
+    query running longer than `timeout` seconds is killed and raises QueryTimeout. With
+    `pool` (pre-started workers holding `kg`, `worker_pool`) no process is forked for it;
+    an ad-hoc text whose guard verdict is remembered (`sparql_guard.remembered`) is not
+    parsed again.
     """
-    q = _as_query(query)
+    q = as_query(query)
     if len(q.text) > MAX_QUERY_CHARS:
         raise BadInput(
             f"{q.source}: query of {len(q.text)} characters is over the {MAX_QUERY_CHARS} limit"
         )
-    bound = bind_params(params, q.entry.params if q.entry else None, lang)
     text = q.text
     if q.entry is not None:  # values written into the text: the very text `--sparql` prints
         text, bound = q.entry.sparql(params, lang), {}
+    else:
+        text, bound = _ad_hoc_parameters(text, params, lang)
     subs = {ox.Variable(k): v for k, v in bound.items()}
     limits = sandbox.Limits(timeout=timeout, memory_bytes=memory_bytes)
-    kind, payload, ordered = _in_worker(
-        q, limits, _evaluate, kg, text, subs, q.source, not q.trusted
+    guarded = not q.trusted
+    verdict = sparql_guard.remembered(text) if guarded else None
+    if verdict is not None:  # accepted before, text for text: the guard would say the same
+        guarded = False
+        subs = {k: v for k, v in subs.items() if k.value in verdict.variables or k.value != "lang"}
+    kind, payload, seen = _in_worker(
+        q, limits, _evaluate, kg, text, subs, q.source, guarded, pool=pool
     )
+    if seen is not None:
+        sparql_guard.remember(text, seen)
+        verdict = seen
+    ordered = verdict.ordered if verdict is not None else None
     if kind == "ask":
         return QueryResult(kind="ask", boolean=bool(payload))
     if kind == "construct":

@@ -10,6 +10,7 @@ app only while a query runs, so no client can hold one while it trickles bytes.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import socket
 import sys
@@ -74,6 +75,10 @@ class GovkgServer(ThreadingHTTPServer):
         """The endpoint's URL (with the real port when 0 was asked for)."""
         return self.base_url + "/sparql"
 
+    def server_close(self) -> None:
+        super().server_close()
+        self.app.close()
+
     def process_request(self, request: Any, client_address: Any) -> None:
         if not self.connections.acquire(blocking=False):
             with contextlib.suppress(OSError):
@@ -107,6 +112,7 @@ def make_server(
     max_body: int = MAX_BODY,
     max_rows: int = MAX_ROWS,
     admission: Admission | None = None,
+    canned: Admission | None = None,
     max_connections: int = MAX_CONNECTIONS,
     cache_bytes: int = 64 * 1024 * 1024,
 ) -> GovkgServer:
@@ -116,12 +122,13 @@ def make_server(
         max_rows=max_rows,
         max_body=max_body,
         admission=admission or Admission(),
+        canned=canned or Admission(),
         cache_bytes=cache_bytes,
     )
+    app = App(kg, limits)
+    app.prepare(workers=False)  # the page reads' index, the ontology's terms (shared by forks)
     try:
-        return GovkgServer(
-            App(kg, limits), host, port, quiet=quiet, max_connections=max_connections
-        )
+        return GovkgServer(app, host, port, quiet=quiet, max_connections=max_connections)
     except OSError as err:
         raise BadInput(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
 
@@ -133,6 +140,9 @@ class Handler(BaseHTTPRequestHandler):
     server_version = f"govkg/{__version__}"
     protocol_version = "HTTP/1.1"
     timeout = SOCKET_TIMEOUT
+    # headers and body leave in two writes: with Nagle's algorithm the body waits for the
+    # client's delayed ACK of the headers, 40 ms on Linux for every keep-alive answer
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
         self._serve()
@@ -221,22 +231,66 @@ class _Refused(Exception):
         self.response = response
 
 
-def serve_until_stopped(server: GovkgServer) -> None:
-    """Serve until Ctrl-C (or SIGTERM): then close the socket and return."""
-    import signal
+def _stop(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
-    def stop(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
+
+def serve_until_stopped(server: GovkgServer, processes: int = 1) -> None:
+    """Serve until Ctrl-C (or SIGTERM): then close the socket and return.
+
+    With `processes` > 1, that many server processes are forked from this one after the
+    load (the graph shared copy-on-write), all accepting on the one listening socket, each
+    with its own query workers, threads and cache: Python renders pages on one core per
+    process. This process only waits; Ctrl-C or SIGTERM stops them all, and so does the
+    end of any of them.
+    """
+    import signal
 
     previous = None
     if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGTERM, stop)
+        previous = signal.signal(signal.SIGTERM, _stop)
+    children: list[int] = []
     try:
-        server.serve_forever()
+        if processes > 1:
+            for _ in range(processes):
+                pid = os.fork()
+                if pid == 0:  # pragma: no cover - a server process
+                    _serve_child(server)
+                children.append(pid)
+            os.wait()  # until a signal, or a server process ends
+        else:
+            server.app.executor.prepare()
+            server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        for pid in children:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
         server.server_close()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
         print("govkg: server stopped", file=sys.stderr)
+
+
+def _serve_child(server: GovkgServer) -> None:
+    """A forked server process: its own query workers, serve until SIGTERM, then exit."""
+    import signal
+
+    code = 0
+    try:
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)  # the terminal's Ctrl-C reaches every process
+        server.app.executor.prepare()
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    except BaseException:
+        code = 70
+    finally:
+        with contextlib.suppress(BaseException):
+            server.app.close()
+        os._exit(code)

@@ -15,6 +15,8 @@ Runs inside the query worker, so a pathological parse is bounded by the worker's
 from __future__ import annotations
 
 import sys
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,3 +121,37 @@ class ParseFailed(Exception):
 def preload() -> None:
     """Import the parser before forking workers, so each worker does not pay for it."""
     import rdflib.plugins.sparql.parser  # noqa: F401
+
+
+# ---------------------------------------------------------------- remembered verdicts
+
+REMEMBERED = 512
+"""Accepted texts whose verdicts are kept (least recently used first out)."""
+REMEMBERED_CHARS = 32 * 1024
+"""Longer texts are not kept: at most REMEMBERED x this many characters are held."""
+_verdicts: OrderedDict[str, Verdict] = OrderedDict()
+_verdicts_lock = threading.Lock()
+
+
+def remembered(text: str) -> Verdict | None:
+    """The verdict `check` gave this very text (same prologue) when it accepted it, if kept.
+
+    The verdict depends on the text alone, so a repeated query (a client's ASK {}, a page's
+    own SPARQL) is not parsed again; it still runs in the sandbox.
+    """
+    with _verdicts_lock:
+        verdict = _verdicts.get(text)
+        if verdict is not None:
+            _verdicts.move_to_end(text)
+        return verdict
+
+
+def remember(text: str, verdict: Verdict) -> None:
+    """Keep an accepted text's verdict (bounded in entries and in characters)."""
+    if len(text) > REMEMBERED_CHARS:
+        return
+    with _verdicts_lock:
+        _verdicts[text] = verdict
+        _verdicts.move_to_end(text)
+        while len(_verdicts) > REMEMBERED:
+            _verdicts.popitem(last=False)

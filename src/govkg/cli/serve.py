@@ -40,7 +40,8 @@ from govkg.errors import EXIT_CODES_HELP
     type=click.IntRange(min=1),
     default=4,
     show_default=True,
-    help="Queries evaluated at once; up to 8 times as many wait, the rest get 503.",
+    help="Queries evaluated at once (/sparql texts; canned queries have as many slots of "
+    "their own); every open connection may wait, 10 s at most, then 503.",
 )
 @click.option(
     "--cache-mb",
@@ -48,6 +49,14 @@ from govkg.errors import EXIT_CODES_HELP
     default=64,
     show_default=True,
     help="Memory for answers to repeated requests (the graph is read-only); 0: no cache.",
+)
+@click.option(
+    "--processes",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Server processes forked after the load, sharing the graph and the port (each "
+    "with its own query workers); 2 on a 2-core machine renders pages on both cores.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Do not log requests to standard error.")
 def serve_command(
@@ -60,6 +69,7 @@ def serve_command(
     max_rows: int,
     max_running: int,
     cache_mb: int,
+    processes: int,
     quiet: bool,
 ) -> None:
     """Serve the graph at http://HOST:PORT/ until Ctrl-C.
@@ -72,7 +82,7 @@ def serve_command(
     /.well-known/void  VoID/DCAT description; /dumps/govkg.ttl the whole graph
     """
     from govkg.cli.options import load_files
-    from govkg.serve import LOOPBACK, make_server, serve_until_stopped
+    from govkg.serve import LOOPBACK, MAX_CONNECTIONS, make_server, serve_until_stopped
     from govkg.web.admission import Admission
 
     if host not in LOOPBACK:
@@ -82,6 +92,7 @@ def serve_command(
             err=True,
         )
     kg = load_files(files, alone, inferred=inferred)
+    waiting = max(8 * max_running, MAX_CONNECTIONS)
     server = make_server(
         kg,
         host,
@@ -89,8 +100,11 @@ def serve_command(
         timeout=timeout,
         quiet=quiet,
         max_rows=max_rows,
-        admission=Admission(running=max_running, waiting=8 * max_running),
+        # every open connection may wait for a slot (the wait is bounded, not the line);
+        # the canned queries have slots of their own, which /sparql texts cannot take
+        admission=Admission(running=max_running, waiting=waiting),
+        canned=Admission(running=max_running, waiting=waiting),
         cache_bytes=cache_mb * 1024 * 1024,
     )
     click.echo(f"govkg: SPARQL endpoint at {server.url} (Ctrl-C to stop)")
-    serve_until_stopped(server)
+    serve_until_stopped(server, processes)

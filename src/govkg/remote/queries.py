@@ -13,7 +13,7 @@ import pyoxigraph as ox
 
 from govkg.errors import BadInput
 from govkg.namespaces import sparql_prologue
-from govkg.query import Query, QueryResult, _as_query, _without, bind_params, vet
+from govkg.query import Query, QueryResult, _without, as_query, bind_params, vet
 from govkg.remote.client import Answer, Client
 
 
@@ -29,7 +29,7 @@ class Prepared:
 
 def prepare(query: Query | str, params: dict[str, str] | None, lang: str) -> Prepared:
     """What to send for a query (a str: a canned name, else SPARQL text), refused as here."""
-    q = _as_query(query)
+    q = as_query(query)
     if q.entry is not None:
         bind_params(params, q.entry.params, lang)  # refuses unknown or missing parameters
         sent = q.entry.sparql(params, lang)

@@ -50,7 +50,7 @@ from govkg.web.protocol import (
     service_description,
     sparql,
 )
-from govkg.web.views import entity_view, ontology_view, page_query, search
+from govkg.web.views import Labels, Term, entity_view, ontology_view, page_query, search
 
 DUMP_FORMATS = {
     "ttl": ("ttl", "text/turtle"),
@@ -95,7 +95,19 @@ class App:
         """True when rendering a static site: links to `.html` files, no query features."""
         self._lock = threading.Lock()
         self._dumps: dict[str, bytes] = {}
+        self._ontology: tuple[list[Term], Labels] | None = None
         self.cache = ResponseCache(self.limits.cache_bytes) if self.limits.cache_bytes else None
+
+    def prepare(self, *, workers: bool = True) -> None:
+        """What a server does once before its first request: index the hash-IRI parts,
+        gather the ontology page's terms (usage counts read the graph) and, with `workers`,
+        start the query workers (a process that forks servers starts them in each)."""
+        self.executor.prepare(workers=workers)
+        self.ontology()
+
+    def close(self) -> None:
+        """Stop the query workers (the app still answers: new ones start when needed)."""
+        self.executor.close()
 
     # ------------------------------------------------------------ entry point
 
@@ -238,7 +250,7 @@ class App:
         lang = page_lang(request)
         view = entity_view(run, iri)
         if iri == ONTOLOGY_IRI:
-            terms, labels = ontology_view(run)
+            terms, labels = self.ontology()
             return Response(
                 200, pages.ontology_page(terms, labels, view, self.links_for(request), lang), media
             )
@@ -246,6 +258,14 @@ class App:
             raise HttpError(HTTPStatus.NOT_FOUND, f"nothing is known about <{iri}>")
         chart = org_chart(run, iri) if view.is_a(*PROVINCE_TYPES) else None
         return Response(200, pages.entity_page(view, self.links_for(request), lang, chart), media)
+
+    def ontology(self) -> tuple[list[Term], Labels]:
+        """The ontology page's terms (their usage counts read the whole graph): made once,
+        as the graph a server answers for does not change."""
+        with self._lock:
+            if self._ontology is None:
+                self._ontology = ontology_view(self.executor.page_runner)
+            return self._ontology
 
     def _graph_page(self, triples: list[ox.Triple], request: Request, title: str) -> bytes:
         text = graph_bytes(triples, "ttl").decode("utf-8")

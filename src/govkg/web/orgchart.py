@@ -77,7 +77,8 @@ def org_chart(run: Runner, place: str) -> OrgChart:
             edges.append(edge)
             if to.value not in nodes:  # a body outside the province (a national one, say)
                 nodes[to.value] = Node(to.value, "body")
-    return OrgChart(place, nodes, sorted(edges))
+    # boxes by IRI: the engine's row order differs from one process to the next
+    return OrgChart(place, dict(sorted(nodes.items())), sorted(edges))
 
 
 _TOKEN = re.compile(r"[\u2e80-\uffff]|[^\s\u2e80-\uffff]+|\s+")

@@ -1,7 +1,10 @@
-"""What each page shows, gathered with SPARQL (web/queries/*.rq) through `run_query`.
+"""What each page shows, gathered with SPARQL (web/queries/*.rq) through a `Runner`.
 
-Page data is never read by walking the store in the server process: every read is a query
-the execution layer runs (with its limits), so pages obey the same rules as /sparql.
+Page data is read by the pages' own queries only, never by walking the store: fixed text
+shipped in the package, parameters bound as terms, each an index lookup on the entity (its
+hash-IRI parts come from the runner's index), so a page costs what the entity holds. Being
+trusted, they run in the server process (`Executor.page_runner`), without the guard and
+the worker that text from a request goes through.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from govkg.namespaces import GK
 from govkg.query import QueryResult
 
 Runner = Callable[[str, dict[str, str]], QueryResult]
-"""Runs SPARQL text with parameters bound as terms (the app adds limits and time-out)."""
+"""Runs a page query with parameters bound as terms (and its `VALUES ?part { }` filled)."""
 
 LANGS = ("zh", "en")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
