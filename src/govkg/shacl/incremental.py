@@ -1,0 +1,735 @@
+"""Incremental validation: what a change (triples added, triples removed) does to the results.
+
+A focus node's results depend only on the triples its evaluation reads. Those are found
+from the shapes: every shape with targets reads triples at the nodes its paths reach from the
+focus (`Read`: a path prefix from the focus, a predicate, a direction), through sh:property,
+sh:node, sh:not/and/or/xone and qualified value shapes; sh:class reads rdf:type at the value
+nodes and rdfs:subClassOf along the types; targets read rdf:type (and the subclasses), the
+predicate of sh:targetSubjectsOf / sh:targetObjectsOf. A SPARQL target or constraint is read
+from its algebra: each triple pattern, with the patterns every solution using it must also
+match (its BGP, the enclosing groups' required patterns), is a query from the changed triple
+back to the ?this it can reach. So the focus nodes a change can affect are the answers of a
+few queries from the changed triples (added ones on the graph after, removed ones on the
+graph before), and every other focus node keeps its results.
+
+A shape whose affected nodes cannot be bounded (a pattern not tied to ?this, more candidates
+than `CAP`, a construct the analysis does not read) is run in full, before and after; the
+reason is given (`Delta.full`). The delta is then exact: the results after minus the results
+before on the affected nodes (and the full shapes), which equals the full validation of the
+graph after minus that of the graph before (tests/test_incremental.py checks it on random
+changes, both engines).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib import RDF, RDFS, BNode, Literal, URIRef, Variable
+from rdflib.collection import Collection
+from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, Path, SequencePath
+
+from govkg.shacl.compile import SH, Compiler
+from govkg.shacl.report import ValidationResult
+
+CAP = 20000
+"""More candidate focus nodes than this for one shape: the shape runs in full instead."""
+
+
+class Unbounded(Exception):
+    """The analysis cannot bound the focus nodes a change affects (the shape runs in full)."""
+
+
+@dataclass(frozen=True)
+class Read:
+    """Triples with `predicate` (None: any) read at the node `prefix` reaches from the focus
+    (its object when `inverse`): such a triple changed -> the focus nodes that reach it."""
+
+    prefix: tuple[Any, ...]
+    predicate: Any
+    inverse: bool
+
+
+@dataclass(frozen=True)
+class PatternRead:
+    """A SPARQL triple pattern (s, path, o) and the patterns a solution using it matches too."""
+
+    subject: Any
+    path: Any
+    object: Any
+    co: tuple[tuple[Any, Any, Any], ...]
+
+
+@dataclass
+class Plan:
+    """What one shape with targets reads from its focus nodes."""
+
+    shape: Any
+    reads: set[Read] = field(default_factory=set)
+    patterns: list[PatternRead] = field(default_factory=list)
+    full: str | None = None  # why it must run in full (None: bounded)
+
+
+# --- paths -----------------------------------------------------------------------------------
+
+
+def shape_path(g: Any, p: Any, depth: int = 0) -> Any:
+    """A shapes graph's sh:path as an rdflib path object."""
+    if depth > 20:
+        raise Unbounded("a path nested too deep")
+    if isinstance(p, URIRef):
+        return p
+    if (p, RDF.first, None) in g:
+        return SequencePath(*[shape_path(g, x, depth + 1) for x in Collection(g, p)])
+    alt = g.value(p, SH.alternativePath)
+    if alt is not None:
+        return AlternativePath(*[shape_path(g, x, depth + 1) for x in Collection(g, alt)])
+    for prop, mod in (("inversePath", None), ("zeroOrMorePath", "*"), ("oneOrMorePath", "+")):
+        inner = g.value(p, SH[prop])
+        if inner is not None:
+            sub = shape_path(g, inner, depth + 1)
+            return InvPath(sub) if mod is None else MulPath(sub, mod)
+    inner = g.value(p, SH.zeroOrOnePath)
+    if inner is not None:
+        return MulPath(shape_path(g, inner, depth + 1), "?")
+    raise Unbounded(f"a path SHACL does not define: {p!r}")
+
+
+def _inverse(p: Any) -> Any:
+    if isinstance(p, URIRef):
+        return InvPath(p)
+    if isinstance(p, InvPath):
+        return p.arg
+    if isinstance(p, SequencePath):
+        return SequencePath(*[_inverse(x) for x in reversed(p.args)])
+    if isinstance(p, AlternativePath):
+        return AlternativePath(*[_inverse(x) for x in p.args])
+    if isinstance(p, MulPath):
+        return MulPath(_inverse(p.path), p.mod)
+    raise Unbounded(f"a path the analysis does not read: {p!r}")
+
+
+def path_reads(p: Any, prefix: tuple[Any, ...] = ()) -> Iterator[Read]:
+    """The triples a path reads from its start, each with the path prefix leading there."""
+    if isinstance(p, URIRef):
+        yield Read(prefix, p, False)
+    elif isinstance(p, InvPath):
+        if isinstance(p.arg, URIRef):
+            yield Read(prefix, p.arg, True)
+        else:
+            yield from path_reads(_inverse(p.arg), prefix)
+    elif isinstance(p, SequencePath):
+        for i, step in enumerate(p.args):
+            yield from path_reads(step, prefix + tuple(p.args[:i]))
+    elif isinstance(p, AlternativePath):
+        for alt in p.args:
+            yield from path_reads(alt, prefix)
+    elif isinstance(p, MulPath):
+        yield from path_reads(p.path, prefix if p.mod == "?" else (*prefix, MulPath(p.path, "*")))
+    elif isinstance(p, NegatedPath):
+        yield Read(prefix, None, False)
+        yield Read(prefix, None, True)
+    else:
+        raise Unbounded(f"a path the analysis does not read: {p!r}")
+
+
+def path_text(p: Any) -> str:
+    """SPARQL text of an rdflib path (or IRI)."""
+    if isinstance(p, URIRef):
+        return f"<{p}>"
+    if isinstance(p, InvPath):
+        return f"^({path_text(p.arg)})"
+    if isinstance(p, SequencePath):
+        return "(" + "/".join(path_text(x) for x in p.args) + ")"
+    if isinstance(p, AlternativePath):
+        return "(" + "|".join(path_text(x) for x in p.args) + ")"
+    if isinstance(p, MulPath):
+        return f"({path_text(p.path)}){p.mod}"
+    raise Unbounded(f"a path the analysis does not write: {p!r}")
+
+
+# --- what Core shapes read ---------------------------------------------------------------------
+
+_TYPE_PATH = (RDF.type, MulPath(RDFS.subClassOf, "*"))
+
+
+def core_reads(g: Any, s: Any, focus: tuple[Any, ...], depth: int = 0) -> Iterator[Read]:
+    """The reads of shape `s` evaluated at the nodes `focus` reaches (its focus nodes)."""
+    if depth > 12:
+        raise Unbounded("shapes nested too deep")
+    if (s, SH.deactivated, Literal(True)) in g:
+        return
+    values = focus
+    if (s, SH.path, None) in g:
+        path = shape_path(g, g.value(s, SH.path))
+        yield from path_reads(path, focus)
+        values = (*focus, path)
+    if any(True for _ in g.objects(s, SH["class"])):
+        yield Read(values, RDF.type, False)
+        yield Read(values + _TYPE_PATH, RDFS.subClassOf, False)
+    for name in ("equals", "disjoint", "lessThan", "lessThanOrEquals"):
+        for other in g.objects(s, SH[name]):
+            yield Read(focus, other, False)
+    if (s, SH.closed, None) in g:
+        yield Read(values, None, False)
+    nested = [*g.objects(s, SH.node), *g.objects(s, SH["not"])]
+    nested += list(g.objects(s, SH.qualifiedValueShape))
+    for name in ("and", "or", "xone"):
+        for lst in g.objects(s, SH[name]):
+            nested += list(Collection(g, lst))
+    if (s, SH.qualifiedValueShapesDisjoint, None) in g:
+        for parent in g.subjects(SH.property, s):
+            for sibling in g.objects(parent, SH.property):
+                nested += list(g.objects(sibling, SH.qualifiedValueShape))
+    for n in nested:
+        yield from core_reads(g, n, values, depth + 1)
+    for child in g.objects(s, SH.property):
+        yield from core_reads(g, child, values, depth + 1)
+
+
+def target_reads(g: Any, s: Any, compiler: Compiler) -> Iterator[Read]:
+    """The reads deciding whether a node is a focus node of `s` (SPARQL targets aside)."""
+    if any(True for _ in g.objects(s, SH.targetClass)) or compiler.implicit_class(s):
+        yield Read((), RDF.type, False)
+        yield Read(_TYPE_PATH, RDFS.subClassOf, False)
+    for p in g.objects(s, SH.targetSubjectsOf):
+        yield Read((), p, False)
+    for p in g.objects(s, SH.targetObjectsOf):
+        yield Read((), p, True)
+
+
+# --- what SPARQL reads -------------------------------------------------------------------------
+
+Triple = tuple[Any, Any, Any]
+
+
+def sparql_patterns(text: str, prefixes: dict[str, str]) -> list[PatternRead]:
+    """Each triple pattern of a SELECT with the patterns every solution using it matches."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    try:
+        query = prepareQuery(text, initNs=prefixes)
+    except Exception as err:  # rdflib's parser raises many kinds
+        raise Unbounded(f"a query the analysis cannot parse ({type(err).__name__})") from None
+    counter = [0]
+    _mandatory, each = _walk(query.algebra.p, counter, top=True)
+    return [PatternRead(t[0], t[1], t[2], tuple(co)) for t, co in each]
+
+
+def _walk(node: Any, counter: list[int], top: bool = False) -> tuple[list[Triple], list[Any]]:
+    """(required patterns, [(pattern, patterns matched with it)]) of an algebra node."""
+    from rdflib.plugins.sparql.algebra import translateGroupGraphPattern
+
+    name = getattr(node, "name", None)
+    if name == "BGP":
+        triples = [tuple(t) for t in node.triples]
+        return triples, [(t, [u for u in triples if u is not t]) for t in triples]
+    if name in ("Join",):
+        m1, e1 = _walk(node.p1, counter)
+        m2, e2 = _walk(node.p2, counter)
+        return m1 + m2, [(t, co + m2) for t, co in e1] + [(t, co + m1) for t, co in e2]
+    if name in ("LeftJoin", "Minus"):
+        m1, e1 = _walk(node.p1, counter)
+        m2, e2 = _walk(node.p2, counter)
+        extra = _exists(getattr(node, "expr", None), m1 + m2, counter)
+        return m1, e1 + [(t, co + m1) for t, co in e2] + extra
+    if name == "Union":
+        _m1, e1 = _walk(node.p1, counter)
+        _m2, e2 = _walk(node.p2, counter)
+        return [], e1 + e2
+    if name in ("Filter", "Extend"):
+        m, e = _walk(node.p, counter)
+        return m, e + _exists(node.expr, m, counter)
+    if name == "Group":
+        m, e = _walk(node.p, counter)
+        return m, e + _exists(getattr(node, "expr", None), m, counter)
+    if name in ("Distinct", "Reduced", "OrderBy", "AggregateJoin", "ToMultiSet"):
+        return _walk(node.p, counter)
+    if name == "Project":
+        m, e = _walk(node.p, counter)
+        if top:
+            return m, e
+        counter[0] += 1  # a subquery: its own variables are its own
+        keep = set(node.PV)
+        rename = _renamer(keep, counter[0])
+        return [rename(t) for t in m], [(rename(t), [rename(u) for u in co]) for t, co in e]
+    if name in ("values", "ToMultiSet_values") or name == "Values":
+        return [], []
+    if name in ("GroupGraphPatternSub",):
+        return _walk(translateGroupGraphPattern(node), counter)
+    raise Unbounded(f"SPARQL {name or type(node).__name__} (not read by the analysis)")
+
+
+def _renamer(keep: set[Any], n: int) -> Any:
+    def term(x: Any) -> Any:
+        return Variable(f"{x}__{n}") if isinstance(x, Variable) and x not in keep else x
+
+    def rename(t: Triple) -> Triple:
+        return (term(t[0]), t[1] if not isinstance(t[1], Variable) else term(t[1]), term(t[2]))
+
+    return rename
+
+
+def _exists(expr: Any, outer: list[Triple], counter: list[int]) -> list[Any]:
+    """The patterns of (NOT) EXISTS groups in an expression, matched with the outer ones."""
+    out: list[Any] = []
+    for graph in _exists_graphs(expr):
+        _m, e = _walk(graph, counter)
+        out += [(t, co + outer) for t, co in e]
+    return out
+
+
+def _exists_graphs(expr: Any, depth: int = 0) -> Iterator[Any]:
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    if depth > 50 or expr is None:
+        return
+    if isinstance(expr, CompValue):
+        if expr.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
+            yield expr.graph
+            return
+        for value in expr.values():
+            yield from _exists_graphs(value, depth + 1)
+    elif isinstance(expr, list | tuple):
+        for value in expr:
+            yield from _exists_graphs(value, depth + 1)
+
+
+# --- the plan ----------------------------------------------------------------------------------
+
+
+def top_shapes(compiler: Compiler) -> list[Any]:
+    g = compiler.g
+    return [
+        s
+        for s in sorted(set(g.subjects()), key=str)
+        if compiler.has_targets(s) and not compiler.true(s, "deactivated")
+    ]
+
+
+def plans(shapes: Any) -> list[Plan]:
+    """What each shape with targets reads (cached per shapes graph)."""
+    key = (id(shapes), len(shapes))
+    if key in _plans:
+        return _plans[key]
+    compiler = Compiler(shapes)
+    g = shapes
+    out = []
+    for s in top_shapes(compiler):
+        plan = Plan(s)
+        try:
+            plan.reads |= set(target_reads(g, s, compiler))
+            plan.reads |= set(core_reads(g, s, ()))
+            queries = []
+            for t in g.objects(s, SH.target):
+                if compiler.true(t, "deactivated"):
+                    continue
+                queries.append((t, str(g.value(t, SH.select))))
+            for c in g.objects(s, SH.sparql):
+                if compiler.true(c, "deactivated"):
+                    continue
+                text = str(g.value(c, SH.select))
+                path = g.value(s, SH.path)
+                if path is not None:
+                    text = re.sub(r"\$PATH\b", lambda _m, p=path: compiler.path(p), text)
+                queries.append((c, text))
+            for node, text in queries:
+                compiler._prefixes = {}
+                compiler.declare(node)
+                plan.patterns += sparql_patterns(text, dict(compiler._prefixes))
+        except Unbounded as err:
+            plan.full = str(err)
+        out.append(plan)
+    _plans.clear()
+    _plans[key] = out
+    return out
+
+
+_plans: dict[tuple[int, int], list[Plan]] = {}
+
+
+# --- candidates --------------------------------------------------------------------------------
+
+
+def _sparql(term: Any) -> str | None:
+    """A pyoxigraph term as SPARQL text (None for a blank node: bound by substitution)."""
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.BlankNode):
+        return None
+    return str(term)
+
+
+def _rdflib_text(term: Any, names: dict[Any, str]) -> str:
+    if isinstance(term, Variable):
+        return f"?{term}"
+    if isinstance(term, BNode):  # a blank node in a query is a variable
+        return names.setdefault(term, f"?_b{len(names)}")
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        return term.n3()
+    if isinstance(term, Path):
+        return path_text(term)
+    raise Unbounded(f"a term the analysis does not write: {term!r}")
+
+
+class Finder:
+    """The candidate focus nodes of each plan for one change, on one store."""
+
+    def __init__(self, store: Any, cap: int = CAP) -> None:
+        self.store = store
+        self.cap = cap
+        self._cache: dict[str, list[Any]] = {}
+
+    def _select(self, body: str, binds: list[tuple[str, Any]]) -> list[Any]:
+        """?this of `body` for each binding of ?_y (VALUES, or one substitution per blank)."""
+        import pyoxigraph as ox
+
+        out: list[Any] = []
+        texts = sorted({t for _v, term in binds if (t := _sparql(term)) is not None})
+        blanks = [term for _v, term in binds if _sparql(term) is None]
+        queries = []
+        if texts:
+            queries.append((f"VALUES ?_y {{ {' '.join(texts)} }}\n{body}", None))
+        for b in blanks:
+            queries.append((body, b))
+        for text, blank in queries:
+            q = f"SELECT DISTINCT ?this WHERE {{ {text} }} LIMIT {self.cap + 1}"
+            if q not in self._cache or blank is not None:
+                subs = {ox.Variable("_y"): blank} if blank is not None else None
+                rows = [row["this"] for row in self.store.query(q, substitutions=subs)]
+                if blank is not None:
+                    out += rows
+                    if len(out) > self.cap:
+                        raise Unbounded(f"more than {self.cap} candidate focus nodes")
+                    continue
+                self._cache[q] = rows
+            out += self._cache[q]
+            if len(out) > self.cap or any(r is None for r in out):
+                raise Unbounded(f"more than {self.cap} candidate focus nodes")
+        return out
+
+    def read(self, read: Read, triples: Sequence[Any]) -> set[Any]:
+        ys = []
+        for t in triples:
+            if read.predicate is None or str(t.predicate.value) == str(read.predicate):
+                ys.append(t.object if read.inverse else t.subject)
+        if not ys:
+            return set()
+        if not read.prefix:
+            return set(ys)
+        prefix = path_text(SequencePath(*read.prefix)) if len(read.prefix) > 1 else None
+        prefix = prefix or path_text(read.prefix[0])
+        return set(self._select(f"?this {prefix} ?_y .", [("_y", y) for y in ys]))
+
+    def pattern(self, pat: PatternRead, triples: Sequence[Any]) -> set[Any]:
+        names: dict[Any, str] = {}
+        co = "".join(
+            f"{_rdflib_text(s, names)} {_rdflib_text(p, names)} {_rdflib_text(o, names)} .\n"
+            for s, p, o in pat.co
+        )
+        mentioned = {x for t in (*pat.co, (pat.subject, pat.path, pat.object)) for x in t}
+        if Variable("this") not in mentioned:
+            raise Unbounded("a SPARQL pattern not tied to ?this")
+        out: set[Any] = set()
+        if isinstance(pat.path, Path):
+            start = _rdflib_text(pat.subject, names)
+            for read in path_reads(pat.path):
+                ys = [
+                    t.object if read.inverse else t.subject
+                    for t in triples
+                    if read.predicate is None or t.predicate.value == str(read.predicate)
+                ]
+                if not ys:
+                    continue
+                if read.prefix:
+                    steps = read.prefix[0] if len(read.prefix) == 1 else SequencePath(*read.prefix)
+                    reach = f"{start} {path_text(steps)} ?_y .\n"
+                    out |= set(self._select(co + reach, [("_y", y) for y in ys]))
+                elif pat.subject == Variable("this"):
+                    out |= set(ys)
+                elif isinstance(pat.subject, Variable | BNode):
+                    # the step starts at the pattern's subject: that variable is the read node
+                    body = re.sub(rf"{re.escape(start)}\b", "?_y", co)
+                    out |= set(self._select(body, [("_y", y) for y in ys]))
+                elif any(_same_term(pat.subject, y) for y in ys):
+                    out |= set(self._one(co))
+            return out
+        for t in triples:
+            binding = self._bind_triple(pat, t, names)
+            if binding is None:
+                continue
+            out |= set(self._one(co + binding))
+        return out
+
+    def _one(self, body: str) -> list[Any]:
+        q = f"SELECT DISTINCT ?this WHERE {{ {body} }} LIMIT {self.cap + 1}"
+        if q not in self._cache:
+            self._cache[q] = [row["this"] for row in self.store.query(q)]
+        rows = self._cache[q]
+        if len(rows) > self.cap or any(r is None for r in rows):
+            raise Unbounded(f"more than {self.cap} candidate focus nodes")
+        return rows
+
+    def _bind_triple(self, pat: PatternRead, t: Any, names: dict[Any, str]) -> str | None:
+        """VALUES binding the pattern's variables to the changed triple (None: cannot match)."""
+        binds: dict[str, Any] = {}
+        for part, term in (
+            (pat.subject, t.subject),
+            (pat.path, t.predicate),
+            (pat.object, t.object),
+        ):
+            if isinstance(part, Variable | BNode):
+                var = _rdflib_text(part, names)
+                if binds.get(var, term) != term:
+                    return None
+                binds[var] = term
+            elif not _same_term(part, term):
+                return None
+        if any(_sparql(term) is None for term in binds.values()):
+            raise Unbounded("a blank node bound in a SPARQL pattern")
+        if not binds:
+            return ""
+        vars_ = sorted(binds)
+        return f"VALUES ({' '.join(vars_)}) {{ ({' '.join(str(binds[v]) for v in vars_)}) }}\n"
+
+
+def _same_literal(part: Any, term: Any) -> bool:
+    import pyoxigraph as ox
+
+    if not isinstance(term, ox.Literal):
+        return False
+    return str(part) == term.value and (part.language or None) == (term.language or None)
+
+
+def _same_term(part: Any, term: Any) -> bool:
+    import pyoxigraph as ox
+
+    if isinstance(part, URIRef):
+        return isinstance(term, ox.NamedNode) and term.value == str(part)
+    return isinstance(part, Literal) and _same_literal(part, term)
+
+
+@dataclass
+class Affected:
+    """The focus nodes a change can affect, and the shapes that must run in full."""
+
+    nodes: set[Any] = field(default_factory=set)
+    full: dict[Any, str] = field(default_factory=dict)  # shape -> why
+
+
+def affected(shapes: Any, store: Any, triples: Sequence[Any], into: Affected) -> Affected:
+    """Add to `into` the candidate focus nodes of `triples` (changed) on `store`."""
+    finder = Finder(store)
+    if not triples:
+        return into
+    for plan in plans(shapes):
+        if plan.shape in into.full:
+            continue
+        if plan.full is not None:
+            into.full[plan.shape] = plan.full
+            continue
+        try:
+            found: set[Any] = set()
+            for read in plan.reads:
+                found |= finder.read(read, triples)
+            for pat in plan.patterns:
+                found |= finder.pattern(pat, triples)
+            if len(found) > CAP:
+                raise Unbounded(f"more than {CAP} candidate focus nodes")
+            if any(type(n).__name__ == "Literal" for n in found):
+                raise Unbounded("a literal candidate focus node (the scope holds nodes only)")
+            into.nodes |= found
+        except Unbounded as err:
+            into.full[plan.shape] = str(err)
+    return into
+
+
+def delta(
+    before: Iterable[ValidationResult], after: Iterable[ValidationResult]
+) -> tuple[list[ValidationResult], list[ValidationResult]]:
+    """(results added, results gone): after minus before and before minus after, as multisets."""
+    b = list(before)
+    a = list(after)
+    kb = Counter(_key(r) for r in b)
+    ka = Counter(_key(r) for r in a)
+    added, gone = [], []
+    left = ka - kb
+    for r in a:
+        if left[_key(r)] > 0:
+            left[_key(r)] -= 1
+            added.append(r)
+    left = kb - ka
+    for r in b:
+        if left[_key(r)] > 0:
+            left[_key(r)] -= 1
+            gone.append(r)
+    return added, gone
+
+
+def _key(r: ValidationResult) -> tuple[Any, ...]:
+    return (r.focus, r.source_shape, r.severity, r.path, r.value, r.message_en, r.message_zh)
+
+
+def owners(shapes: Any) -> dict[Any, Any]:
+    """The shape with targets each property shape (reached through sh:property) belongs to."""
+    compiler = Compiler(shapes)
+    out: dict[Any, Any] = {}
+    for top in top_shapes(compiler):
+        todo = [top]
+        while todo:
+            s = todo.pop()
+            if s in out:
+                continue
+            out[s] = top
+            todo += list(shapes.objects(s, SH.property))
+    return out
+
+
+# --- running a change ------------------------------------------------------------------------
+
+
+@dataclass
+class ChangeReport:
+    """What a change does: the results it adds and those it resolves, with how it was run."""
+
+    added: list[ValidationResult]
+    gone: list[ValidationResult]
+    nodes: int  # candidate focus nodes checked
+    full: dict[str, str]  # shapes run in full -> why
+    engine: str
+    changed: tuple[int, int]  # triples really added, really removed
+
+
+def run_change(
+    kg: Any,
+    added: Sequence[Any],
+    removed: Sequence[Any] = (),
+    *,
+    shapes: Any,
+    engine: str = "oxigraph",
+    keep: bool = False,
+) -> ChangeReport:
+    """Validate a change of `kg` (triples `added` and `removed`) incrementally.
+
+    The store ends as before (or changed, with `keep`). Results are not located (the caller
+    does, on the graph it reports about).
+    """
+    import pyoxigraph as ox
+
+    store = kg.store
+    default = ox.DefaultGraph()
+    new = list(
+        dict.fromkeys(t for t in added if ox.Quad(t.subject, t.predicate, t.object) not in store)
+    )
+    old = list(
+        dict.fromkeys(
+            t for t in removed if ox.Quad(t.subject, t.predicate, t.object, default) in store
+        )
+    )
+    gone_set = set(old)
+    new = [t for t in new if t not in gone_set]
+    aff = Affected()
+    affected(shapes, store, old, aff)  # removed triples: read on the graph before
+    apply_change(kg, new, old)
+    try:
+        affected(shapes, store, new, aff)  # added ones: on the graph after
+    finally:
+        apply_change(kg, old, new)
+    before = _results(kg, shapes, engine, aff)
+    apply_change(kg, new, old)
+    try:
+        after = _results(kg, shapes, engine, aff)
+    finally:
+        if not keep:
+            apply_change(kg, old, new)
+    plus, minus = delta(before, after)
+    full = {str(k): v for k, v in aff.full.items()}
+    return ChangeReport(plus, minus, len(aff.nodes), full, engine, (len(new), len(old)))
+
+
+def apply_change(kg: Any, add: Sequence[Any], remove: Sequence[Any]) -> None:
+    """Triples added to and removed from the store's default graph (exact literals too)."""
+    import pyoxigraph as ox
+
+    from govkg.load import is_typed
+
+    for t in remove:
+        quad = ox.Quad(t.subject, t.predicate, t.object)
+        kg.store.remove(quad)
+        if is_typed(t.object) and quad in kg.exact:
+            kg.exact.remove(quad)
+    if add:
+        kg.store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in add)
+        if not kg.queries_only:
+            for t in add:
+                if is_typed(t.object):
+                    kg.exact.add(ox.Quad(t.subject, t.predicate, t.object))
+
+
+def _results(kg: Any, shapes: Any, engine: str, aff: Affected) -> list[ValidationResult]:
+    if engine == "pyshacl":
+        return _pyshacl_results(kg, shapes, aff)
+    return _store_results(kg, shapes, aff)
+
+
+_checks: dict[tuple[int, int, bool], list[Any]] = {}
+
+
+def _checks_of(shapes: Any, scoped: bool) -> list[Any]:
+    key = (id(shapes), len(shapes), scoped)
+    if key not in _checks:
+        _checks[key] = Compiler(shapes, scoped=scoped).checks()
+    return _checks[key]
+
+
+def _top(check: Any, owner: dict[Any, Any]) -> Any:
+    while check.parent is not None:
+        check = check.parent
+    return owner.get(check.shape, check.shape)
+
+
+def _store_results(kg: Any, shapes: Any, aff: Affected) -> list[ValidationResult]:
+    from govkg.shacl import oxigraph
+    from govkg.shacl.run import clear_scope, mark_scope
+
+    owner = owners(shapes)
+    checks = [c for c in _checks_of(shapes, True) if _top(c, owner) not in aff.full]
+    if not aff.nodes:
+        checks = []
+    checks += [c for c in _checks_of(shapes, False) if _top(c, owner) in aff.full]
+    if checks and aff.nodes:
+        mark_scope(kg, aff.nodes)
+    try:
+        answers = oxigraph._solve(kg.store, checks, None)
+    finally:
+        if aff.nodes:
+            clear_scope(kg)
+    return oxigraph._results(checks, answers, shapes)
+
+
+def _pyshacl_results(kg: Any, shapes: Any, aff: Affected) -> list[ValidationResult]:
+    from govkg.load import to_rdflib, to_rdflib_term
+    from govkg.shacl.engines import PyShaclEngine
+    from govkg.shacl.report import read_results
+
+    tops = [plan.shape for plan in plans(shapes)]
+    nodes = [to_rdflib_term(n) for n in aff.nodes]
+    bounded = [s for s in tops if s not in aff.full]
+    full = [s for s in tops if s in aff.full]
+    if any(not isinstance(n, URIRef) for n in nodes):
+        # pySHACL's focus_nodes option keeps IRIs only: these shapes run in full
+        full, bounded = full + bounded, []
+    out: list[ValidationResult] = []
+    engine = PyShaclEngine()
+    for use, focus in ((bounded, nodes), (full, None)):
+        if not use or (focus is not None and not focus):
+            continue
+        data = to_rdflib(kg.triples())
+        graph = engine.run(data, shapes, use_shapes=[str(s) for s in use], focus_nodes=focus)
+        out += read_results(graph, shapes)
+    return out
