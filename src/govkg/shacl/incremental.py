@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path as FilePath
 from typing import Any
 
 from rdflib import RDF, RDFS, BNode, Literal, URIRef, Variable
@@ -602,7 +603,8 @@ class ChangeReport:
     nodes: int  # candidate focus nodes checked
     full: dict[str, str]  # shapes run in full -> why
     engine: str
-    changed: tuple[int, int]  # triples really added, really removed
+    new: list[Any] = field(default_factory=list)  # the triples really added
+    old: list[Any] = field(default_factory=list)  # the triples really removed
 
 
 def run_change(
@@ -613,11 +615,13 @@ def run_change(
     shapes: Any,
     engine: str = "oxigraph",
     keep: bool = False,
+    on_change: Callable[[list[Any], list[Any]], None] | None = None,
 ) -> ChangeReport:
     """Validate a change of `kg` (triples `added` and `removed`) incrementally.
 
     The store ends as before (or changed, with `keep`). Results are not located (the caller
-    does, on the graph it reports about).
+    does, on the graph it reports about). `on_change(added, removed)` is told the triples
+    really added and removed before the store is first changed (a journal, see `db`).
     """
     import pyoxigraph as ox
 
@@ -633,6 +637,8 @@ def run_change(
     )
     gone_set = set(old)
     new = [t for t in new if t not in gone_set]
+    if on_change is not None:
+        on_change(new, old)
     aff = Affected()
     affected(shapes, store, old, aff)  # removed triples: read on the graph before
     apply_change(kg, new, old)
@@ -649,7 +655,7 @@ def run_change(
             apply_change(kg, old, new)
     plus, minus = delta(before, after)
     full = {str(k): v for k, v in aff.full.items()}
-    return ChangeReport(plus, minus, len(aff.nodes), full, engine, (len(new), len(old)))
+    return ChangeReport(plus, minus, len(aff.nodes), full, engine, new, old)
 
 
 def apply_change(kg: Any, add: Sequence[Any], remove: Sequence[Any]) -> None:
@@ -733,3 +739,94 @@ def _pyshacl_results(kg: Any, shapes: Any, aff: Affected) -> list[ValidationResu
         graph = engine.run(data, shapes, use_shapes=[str(s) for s in use], focus_nodes=focus)
         out += read_results(graph, shapes)
     return out
+
+
+# --- a contribution: files added (and removed) against a base ---------------------------------
+
+
+def validate_contribution(
+    files: Sequence[FilePath | str],
+    remove: Sequence[FilePath | str] = (),
+    *,
+    store: FilePath | str | None = None,
+    engine: str = "auto",
+    shapes_dir: FilePath | str | None = None,
+) -> tuple[Any, ChangeReport]:
+    """What adding `files` (and removing the triples of `remove`) does to the results of the
+    base: the store folder `store`, else the bundled graph. Returns the report of the results
+    the change adds (located in the files) and the `ChangeReport` (results it resolves,
+    candidate nodes, shapes run in full). Only the affected focus nodes are checked."""
+    from govkg import resources
+    from govkg.errors import BadInput
+    from govkg.load import load_graph
+    from govkg.shacl.locate import locate_all
+    from govkg.shacl.report import ValidationReport
+    from govkg.shacl.run import choose_engine, engine_for_graph
+    from govkg.shacl.shapes import load_shapes
+
+    shapes = load_shapes(shapes_dir)
+    chosen = choose_engine(engine, shapes, "none")
+    folder = FilePath(store) if store is not None else None
+    if folder is not None:
+        from govkg import db
+
+        if chosen.name != "oxigraph":
+            raise BadInput(
+                "a store keeps literal values, not their lexical forms: validate against it "
+                "with --engine oxigraph (the shapes must compile to SPARQL)"
+            )
+        kg = db.open_store(folder)
+        chosen = engine_for_graph(kg, chosen, engine)
+    else:
+        kg = load_graph([], queries_only=chosen.name == "oxigraph")
+        fit = engine_for_graph(kg, chosen, engine)
+        if fit is not chosen:
+            chosen = fit
+            kg = load_graph([])
+    change = load_graph(files, ontology=False, data=False, queries_only=True) if files else None
+    gone = load_graph(remove, ontology=False, data=False, queries_only=True) if remove else None
+
+    def triples(g: Any) -> list[Any]:
+        import pyoxigraph as ox
+
+        if g is None:
+            return []
+        return [q.triple for q in g.store.quads_for_pattern(None, None, None, ox.DefaultGraph())]
+
+    def journal(new: list[Any], old: list[Any]) -> None:
+        if folder is not None:
+            from govkg import db
+
+            db.write_pending(folder, new, old)
+
+    added, removed = triples(change), triples(gone)
+    if chosen.name == "pyshacl" and change is not None:
+        # pySHACL reads the exact literals: the files' typed literals as written
+        exact = load_graph(files, ontology=False, data=False)
+        added = list(exact.triples())
+    rep = run_change(
+        kg, added, removed, shapes=shapes, engine=chosen.name, keep=True, on_change=journal
+    )
+    try:
+        if change is not None:
+            kg.files = [*kg.files, *change.files]
+            kg.file_subjects.update(change.file_subjects)
+        ontology = {p.resolve() for p in resources.ontology_files()}
+        bundled = {p.resolve() for p in resources.data_files()}
+        rep.added = locate_all(rep.added, kg, ontology, bundled)
+        rep.gone = locate_all(rep.gone, kg, ontology, bundled)
+    finally:
+        apply_change(kg, rep.old, rep.new)
+        if folder is not None:
+            from govkg import db
+
+            kg.store.flush()
+            db.clear_pending(folder)
+    rep.added.sort(key=ValidationResult.sort_key)
+    rep.gone.sort(key=ValidationResult.sort_key)
+
+    def no_graph() -> Any:
+        raise BadInput("a contribution's report has no sh:ValidationReport graph: use -f json")
+
+    report = ValidationReport(rep.added, no_graph, chosen.name, [FilePath(f) for f in files])
+    return report, rep
