@@ -238,10 +238,19 @@ def _walk(node: Any, counter: list[int], top: bool = False) -> tuple[list[Triple
         extra = _exists(getattr(node, "expr", None), m1 + m2, counter)
         return m1, e1 + [(t, co + m1) for t, co in e2] + extra
     if name == "Union":
-        _m1, e1 = _walk(node.p1, counter)
-        _m2, e2 = _walk(node.p2, counter)
-        return [], e1 + e2
-    if name in ("Filter", "Extend"):
+        m1, e1 = _walk(node.p1, counter)
+        m2, e2 = _walk(node.p2, counter)
+        # a solution matches one branch's required patterns or the other's
+        either = [UnionItem((tuple(m1), tuple(m2)))] if m1 and m2 else []
+        return either, e1 + e2
+    if name == "Filter":
+        m, e = _walk(node.p, counter)
+        # a solution using a pattern of the filtered group counts only if it passes the filter
+        scope = frozenset(getattr(node.p, "_vars", None) or _variables(node.expr))
+        kept = FilterItem(node.expr, (), scope)
+        # every solution of the node passed it: required with its patterns, too
+        return [*m, kept], [(t, [*co, kept]) for t, co in e] + _exists(node.expr, m, counter)
+    if name == "Extend":
         m, e = _walk(node.p, counter)
         return m, e + _exists(node.expr, m, counter)
     if name == "Group":
@@ -264,14 +273,140 @@ def _walk(node: Any, counter: list[int], top: bool = False) -> tuple[list[Triple
     raise Unbounded(f"SPARQL {name or type(node).__name__} (not read by the analysis)")
 
 
+@dataclass(frozen=True)
+class FilterItem:
+    """A FILTER enclosing a pattern: `renames` are the subqueries' renamings to apply to its
+    variables, `scope` the variables its group binds (before renaming)."""
+
+    expr: Any
+    renames: tuple[tuple[frozenset[Any], int], ...]
+    scope: frozenset[Any]
+
+    def name(self, var: Any) -> Any:
+        for keep, n in self.renames:
+            if var not in keep:
+                var = Variable(f"{var}__{n}")
+        return var
+
+
+@dataclass(frozen=True)
+class UnionItem:
+    """The required patterns of each branch of a UNION (a solution matches one of them)."""
+
+    branches: tuple[tuple[Any, ...], ...]
+
+
 def _renamer(keep: set[Any], n: int) -> Any:
+    frozen = frozenset(keep)
+
     def term(x: Any) -> Any:
         return Variable(f"{x}__{n}") if isinstance(x, Variable) and x not in keep else x
 
-    def rename(t: Triple) -> Triple:
+    def rename(t: Any) -> Any:
+        if isinstance(t, FilterItem):
+            return FilterItem(t.expr, (*t.renames, (frozen, n)), t.scope)
+        if isinstance(t, UnionItem):
+            return UnionItem(tuple(tuple(rename(u) for u in b) for b in t.branches))
         return (term(t[0]), t[1] if not isinstance(t[1], Variable) else term(t[1]), term(t[2]))
 
     return rename
+
+
+def _variables(expr: Any, depth: int = 0) -> set[Any]:
+    """Every variable an expression names (inside EXISTS groups too)."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    if depth > 60:
+        raise Unbounded("an expression nested too deep")
+    if isinstance(expr, Variable):
+        return {expr}
+    out: set[Any] = set()
+    if isinstance(expr, CompValue):
+        for value in expr.values():
+            out |= _variables(value, depth + 1)
+    elif isinstance(expr, list | tuple | set):
+        for value in expr:
+            out |= _variables(value, depth + 1)
+    return out
+
+
+_OPS = {"ConditionalAndExpression": "&&", "ConditionalOrExpression": "||"}
+_BUILTINS = {
+    "STR", "STRSTARTS", "STRENDS", "CONTAINS", "isIRI", "isBLANK", "isLITERAL", "isURI",
+    "BOUND", "sameTerm", "LANG", "DATATYPE", "LANGMATCHES", "STRLEN", "LCASE", "UCASE",
+}  # fmt: skip
+
+
+def expr_text(expr: Any, name: Any, depth: int = 0) -> str:
+    """SPARQL text of an rdflib expression (Unbounded for a form not written here)."""
+    from rdflib.plugins.sparql.algebra import translateGroupGraphPattern
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    if depth > 60:
+        raise Unbounded("an expression nested too deep")
+    if isinstance(expr, Variable):
+        return f"?{name(expr)}"
+    if isinstance(expr, URIRef | Literal):
+        return expr.n3()
+    if not isinstance(expr, CompValue):
+        raise Unbounded(f"an expression the analysis does not write: {expr!r}")
+    kind = expr.name
+
+    def sub(x: Any) -> str:
+        return expr_text(x, name, depth + 1)
+
+    if kind in _OPS:
+        others = expr.other if isinstance(expr.other, list) else [expr.other]
+        parts = [sub(expr.expr), *(sub(o) for o in others if o is not None)]
+        return "(" + f" {_OPS[kind]} ".join(parts) + ")"
+    if kind == "RelationalExpression":
+        if expr.op in ("IN", "NOT IN"):
+            return f"({sub(expr.expr)} {expr.op} ({', '.join(sub(o) for o in expr.other)}))"
+        return f"({sub(expr.expr)} {expr.op} {sub(expr.other)})"
+    if kind == "UnaryNot":
+        return f"(!{sub(expr.expr)})"
+    if kind in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
+        graph = expr.graph
+        if getattr(graph, "name", None) == "GroupGraphPatternSub":
+            graph = translateGroupGraphPattern(graph)
+        word = "NOT EXISTS" if kind == "Builtin_NOTEXISTS" else "EXISTS"
+        return f"{word} {{ {group_text(graph, name, depth + 1)} }}"
+    if kind.startswith("Builtin_") and kind[8:] in _BUILTINS:
+        args = [expr.arg] if "arg" in expr else [expr[a] for a in ("arg1", "arg2") if a in expr]
+        return f"{kind[8:]}({', '.join(sub(a) for a in args)})"
+    raise Unbounded(f"SPARQL {kind} in a filter (not written by the analysis)")
+
+
+def group_text(node: Any, name: Any, depth: int = 0) -> str:
+    """SPARQL text of a (small) algebra group: BGPs, joins, filters, OPTIONAL."""
+    kind = getattr(node, "name", None)
+    if depth > 60:
+        raise Unbounded("a group nested too deep")
+
+    def term(x: Any) -> str:
+        if isinstance(x, Variable):
+            return f"?{name(x)}"
+        if isinstance(x, Path):
+            return path_text(x)
+        if isinstance(x, URIRef | Literal):
+            return x.n3()
+        raise Unbounded(f"a term the analysis does not write: {x!r}")
+
+    if kind == "BGP":
+        return "".join(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in node.triples)
+    if kind == "Join":
+        return group_text(node.p1, name, depth + 1) + group_text(node.p2, name, depth + 1)
+    if kind == "Filter":
+        inner = group_text(node.p, name, depth + 1)
+        if getattr(node.expr, "name", None) == "TrueFilter":
+            return inner
+        return inner + f"FILTER ({expr_text(node.expr, name, depth + 1)})\n"
+    if kind == "LeftJoin":
+        right = group_text(node.p2, name, depth + 1)
+        if getattr(node.expr, "name", None) not in (None, "TrueFilter"):
+            right += f"FILTER ({expr_text(node.expr, name, depth + 1)})\n"
+        return group_text(node.p1, name, depth + 1) + f"OPTIONAL {{ {right} }}\n"
+    raise Unbounded(f"SPARQL {kind} in an EXISTS group (not written by the analysis)")
 
 
 def _exists(expr: Any, outer: list[Triple], counter: list[int]) -> list[Any]:
@@ -429,13 +564,12 @@ class Finder:
 
     def pattern(self, pat: PatternRead, triples: Sequence[Any]) -> set[Any]:
         names: dict[Any, str] = {}
-        co = "".join(
-            f"{_rdflib_text(s, names)} {_rdflib_text(p, names)} {_rdflib_text(o, names)} .\n"
-            for s, p, o in pat.co
-        )
-        mentioned = {x for t in (*pat.co, (pat.subject, pat.path, pat.object)) for x in t}
-        if Variable("this") not in mentioned:
+        plain = [t for t in pat.co if isinstance(t, tuple)]
+        bound = {x for t in (*plain, (pat.subject, pat.path, pat.object)) for x in t}
+        bound |= {x for u in pat.co if isinstance(u, UnionItem) for x in _union_bound(u)}
+        if Variable("this") not in bound:
             raise Unbounded("a SPARQL pattern not tied to ?this")
+        co = _co_text(pat.co, names, bound)
         out: set[Any] = set()
         if isinstance(pat.path, Path):
             start = _rdflib_text(pat.subject, names)
@@ -460,12 +594,20 @@ class Finder:
                 elif any(_same_term(pat.subject, y) for y in ys):
                     out |= set(self._one(co))
             return out
-        for t in triples:
-            binding = self._bind_triple(pat, t, names)
-            if binding is None:
-                continue
-            out |= set(self._one(co + binding))
-        return out
+        rows = [b for t in triples if (b := self._bind_triple(pat, t, names)) is not None]
+        if not rows:
+            return out
+        if not rows[0]:
+            return set(self._one(co))
+        # one query for every changed triple the pattern matches; the filters on the
+        # pattern's own variables are applied to those rows first (else the engine may join
+        # before it filters: a predicate's every use, per changed triple)
+        vars_ = sorted(rows[0])
+        values = sorted({"(" + " ".join(str(r[v]) for v in vars_) + ")" for r in rows})
+        own = _co_text(pat.co, names, bound, only=set(vars_))
+        rest = _co_text(pat.co, names, bound, skip=set(vars_))
+        inner = f"VALUES ({' '.join(vars_)}) {{ {' '.join(values)} }}\n{own}"
+        return set(self._one(f"{{ SELECT * WHERE {{ {inner} }} }}\n{rest}"))
 
     def _one(self, body: str) -> list[Any]:
         q = f"SELECT DISTINCT ?this WHERE {{ {body} }} LIMIT {self.cap + 1}"
@@ -476,8 +618,10 @@ class Finder:
             raise Unbounded(f"more than {self.cap} candidate focus nodes")
         return rows
 
-    def _bind_triple(self, pat: PatternRead, t: Any, names: dict[Any, str]) -> str | None:
-        """VALUES binding the pattern's variables to the changed triple (None: cannot match)."""
+    def _bind_triple(
+        self, pat: PatternRead, t: Any, names: dict[Any, str]
+    ) -> dict[str, Any] | None:
+        """The pattern's variables bound to the changed triple (None: cannot match)."""
         binds: dict[str, Any] = {}
         for part, term in (
             (pat.subject, t.subject),
@@ -493,10 +637,57 @@ class Finder:
                 return None
         if any(_sparql(term) is None for term in binds.values()):
             raise Unbounded("a blank node bound in a SPARQL pattern")
-        if not binds:
-            return ""
-        vars_ = sorted(binds)
-        return f"VALUES ({' '.join(vars_)}) {{ ({' '.join(str(binds[v]) for v in vars_)}) }}\n"
+        return binds
+
+
+def _union_bound(u: UnionItem) -> set[Any]:
+    """The variables every branch of a union binds."""
+    sets = [
+        {x for t in b if isinstance(t, tuple) for x in t if isinstance(x, Variable)}
+        for b in u.branches
+    ]
+    return set.intersection(*sets) if sets else set()
+
+
+def _co_text(
+    items: Iterable[Any],
+    names: dict[Any, str],
+    bound: set[Any],
+    only: set[str] | None = None,
+    skip: set[str] | None = None,
+) -> str:
+    """The patterns a candidate query must match with the changed one; a filter only where
+    every variable it reads from its group is bound here too (else it could hold in the
+    query and fail here), and one the analysis cannot write is left out (fewer conditions:
+    more candidates, never fewer). `only`: just the filters reading no other variable than
+    these (SPARQL names); `skip`: all but those filters."""
+    out = []
+    for item in items:
+        if only is not None and not isinstance(item, FilterItem):
+            continue
+        if isinstance(item, tuple):
+            s, p, o = item
+            out.append(
+                f"{_rdflib_text(s, names)} {_rdflib_text(p, names)} {_rdflib_text(o, names)} .\n"
+            )
+        elif isinstance(item, UnionItem):
+            branches = [_co_text(b, names, bound) for b in item.branches]
+            out.append(" UNION ".join(f"{{ {b} }}" for b in branches) + "\n")
+        elif isinstance(item, FilterItem):
+            try:
+                names_in = _variables(item.expr)
+                needed = {item.name(v) for v in names_in if v in item.scope}
+                # a variable its group leaves unbound must stay unbound here too
+                clash = {item.name(v) for v in names_in if v not in item.scope} & bound
+                if not needed <= bound or clash:
+                    continue
+                own = {_rdflib_text(v, names) for v in needed} <= (only or skip or set())
+                if (only is not None and not own) or (skip is not None and own):
+                    continue
+                out.append(f"FILTER ({expr_text(item.expr, item.name)})\n")
+            except Unbounded:
+                continue
+    return "".join(out)
 
 
 def _same_literal(part: Any, term: Any) -> bool:
@@ -707,7 +898,8 @@ def _store_results(kg: Any, shapes: Any, aff: Affected) -> list[ValidationResult
     checks = [c for c in _checks_of(shapes, True) if _top(c, owner) not in aff.full]
     if not aff.nodes:
         checks = []
-    checks += [c for c in _checks_of(shapes, False) if _top(c, owner) in aff.full]
+    if aff.full:
+        checks += [c for c in _checks_of(shapes, False) if _top(c, owner) in aff.full]
     if checks and aff.nodes:
         mark_scope(kg, aff.nodes)
     try:
@@ -719,24 +911,35 @@ def _store_results(kg: Any, shapes: Any, aff: Affected) -> list[ValidationResult
 
 
 def _pyshacl_results(kg: Any, shapes: Any, aff: Affected) -> list[ValidationResult]:
+    """pySHACL on the affected focus nodes, and on everything for the shapes run in full.
+
+    pySHACL's focus_nodes option filters each shape's own targets only when no use_shapes is
+    given (with use_shapes it validates the nodes against those shapes, targeted or not);
+    it keeps IRIs only, so blank or literal candidates make every shape run in full.
+    """
     from govkg.load import to_rdflib, to_rdflib_term
     from govkg.shacl.engines import PyShaclEngine
-    from govkg.shacl.report import read_results
+    from govkg.shacl.report import _term, read_results
 
     tops = [plan.shape for plan in plans(shapes)]
     nodes = [to_rdflib_term(n) for n in aff.nodes]
-    bounded = [s for s in tops if s not in aff.full]
-    full = [s for s in tops if s in aff.full]
+    full = {s for s in tops if s in aff.full}
     if any(not isinstance(n, URIRef) for n in nodes):
-        # pySHACL's focus_nodes option keeps IRIs only: these shapes run in full
-        full, bounded = full + bounded, []
+        full, nodes = set(tops), []
+    owner = {_term(k): _term(v) for k, v in owners(shapes).items()}
+    full_names = {_term(s) for s in full}
     out: list[ValidationResult] = []
     engine = PyShaclEngine()
-    for use, focus in ((bounded, nodes), (full, None)):
-        if not use or (focus is not None and not focus):
-            continue
-        data = to_rdflib(kg.triples())
-        graph = engine.run(data, shapes, use_shapes=[str(s) for s in use], focus_nodes=focus)
+    if nodes:
+        graph = engine.run(to_rdflib(kg.triples()), shapes, focus_nodes=nodes)
+        out += [
+            r
+            for r in read_results(graph, shapes)
+            if owner.get(r.source_shape, r.source_shape) not in full_names
+        ]
+    if full:
+        use = [str(s) for s in tops if s in full]
+        graph = engine.run(to_rdflib(kg.triples()), shapes, use_shapes=use)
         out += read_results(graph, shapes)
     return out
 
