@@ -397,9 +397,20 @@ class Compiler:
 
         def inner(var: str) -> str:
             scope = f"GRAPH <{SCOPE_GRAPH}> {{ {var} <{SCOPE_MEMBER}> <{SCOPE_GRAPH}> }}"
-            return f"{{ SELECT DISTINCT {var} WHERE {{ {focus(var)} {scope} }} }}\n"
+            targets = focus(var)
+            if self._binds(targets):
+                # a SPARQL target binds the variable itself (AS): joined, as the targets are
+                return f"{{ SELECT DISTINCT {var} WHERE {{ {targets} {scope} }} }}\n"
+            # the scope's nodes first, each tested against the targets (LATERAL, SEP-0006),
+            # so a scoped check costs what the scope holds, not what the targets hold
+            return f"{{ SELECT DISTINCT {var} WHERE {{ {scope} LATERAL {{ {targets} }} }} }}\n"
 
         return inner
+
+    def _binds(self, text: str) -> bool:
+        """The compiled focus group names its variable in a projection (`(?x AS ?this)`):
+        only SPARQL targets do (`subselect`); text this compiler wrote, not user input."""
+        return " AS ?" in text
 
     # --- SPARQL text from the shapes -------------------------------------------------------
 
