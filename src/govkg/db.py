@@ -10,6 +10,8 @@ A store folder holds:
   ontology or the shapes' compiled queries may differ), the files loaded (path, size,
   SHA-256), and the datatypes the store retypes (`govkg.retyped`, so the SPARQL engine's
   refusal of such data still holds).
+- the named graph TARGETS: the members of each SPARQL target of the bundled shapes, so an
+  incremental validation does not run those queries over the whole base.
 - `pending-change.nq`, only while `validate --store` has a change applied: the triples it
   added and removed, undone when the store is next opened if the run was cut short.
 
@@ -40,6 +42,9 @@ STORE = "oxigraph"
 PENDING = "pending-change.nq"
 SUBJECTS = ox.NamedNode("urn:govkg:db:subjects")
 STATED_IN = ox.NamedNode("urn:govkg:db:stated-in")
+TARGETS = ox.NamedNode("urn:govkg:db:targets")
+"""The members of each SPARQL target of the bundled shapes (`<node> TARGET_OF <shape>`):
+an incremental validation reads them instead of running the target's query on the base."""
 
 
 def bundle_digest() -> str:
@@ -92,6 +97,7 @@ def create(folder: Path, files: Sequence[Path], *, bundled: bool = True) -> dict
         store = ox.Store(str(partial / STORE))
         store.bulk_extend(kg.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
         store.bulk_extend(_subject_quads(kg.file_subjects))
+        _list_targets(store)
         store.flush()
         retyped = kg.retyped()
         meta = {
@@ -109,6 +115,19 @@ def create(folder: Path, files: Sequence[Path], *, bundled: bool = True) -> dict
         shutil.rmtree(partial, ignore_errors=True)
         raise
     return meta
+
+
+def _list_targets(store: ox.Store) -> None:
+    """The SPARQL targets' members, computed again over the whole store (once per change
+    of the store, not per validation)."""
+    from govkg.shacl.compile import TARGET_OF
+    from govkg.shacl.incremental import target_members
+    from govkg.shacl.shapes import load_shapes
+
+    of = ox.NamedNode(TARGET_OF)
+    store.remove_graph(TARGETS)
+    members = list(target_members(store, load_shapes(None)))
+    store.extend(ox.Quad(node, of, shape, TARGETS) for node, shape in members)
 
 
 def _write_meta(folder: Path, meta: dict[str, Any]) -> None:
@@ -177,6 +196,7 @@ def add(folder: Path, files: Sequence[Path]) -> dict[str, Any]:
     quads = list(new.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     quads += list(_subject_quads(new.file_subjects))
     kg.store.extend(quads)
+    _list_targets(kg.store)
     kg.store.flush()
     retyped = new.retyped()
     old = meta.get("retyped")

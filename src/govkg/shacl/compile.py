@@ -30,6 +30,10 @@ OWL_IMPORTS = URIRef("http://www.w3.org/2002/07/owl#imports")
 SCOPE_GRAPH = "urn:govkg:validation-scope"
 """A named graph of the focus nodes a scoped run may report on (see `run.validate`)."""
 SCOPE_MEMBER = "urn:govkg:in-scope"
+TARGETS_GRAPH = "urn:govkg:validation-targets"
+"""With `Compiler(listed_targets=True)`: the SPARQL targets' focus nodes, listed in this graph
+as `<node> TARGET_OF <shape>` by the caller (see `shacl.incremental`)."""
+TARGET_OF = "urn:govkg:target-of"
 
 # SHACL predicates the compiler reads (or that carry no semantics for validation: names,
 # messages, report vocabulary in a test manifest); any other sh: predicate is unsupported
@@ -215,9 +219,12 @@ def sparql_term(term: Any) -> str:
 class Compiler:
     """Reads a shapes graph; `checks()` gives the queries, or raises Unsupported."""
 
-    def __init__(self, shapes: Graph, *, scoped: bool = False) -> None:
+    def __init__(
+        self, shapes: Graph, *, scoped: bool = False, listed_targets: bool = False
+    ) -> None:
         self.g = shapes
         self.scoped = scoped
+        self.listed_targets = listed_targets
         self._n = 0
         self._stack: list[Any] = []
         self._prefixes: dict[str, str] = {}
@@ -345,6 +352,9 @@ class Compiler:
             if (t, RDF.type, SH.SPARQLTarget) not in self.g and self.one(t, "select") is None:
                 raise Unsupported("a target that is not a SPARQL target")
             if self.true(t, "deactivated"):
+                continue
+            if self.listed_targets and isinstance(s, URIRef):
+                out.append(f"GRAPH <{TARGETS_GRAPH}> {{ {var} <{TARGET_OF}> {sparql_term(s)} }}")
                 continue
             out.append(self.subselect(t, var))
         return out

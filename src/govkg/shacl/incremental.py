@@ -71,6 +71,8 @@ class Plan:
     shape: Any
     reads: set[Read] = field(default_factory=set)
     patterns: list[PatternRead] = field(default_factory=list)
+    target_patterns: list[PatternRead] = field(default_factory=list)  # of its SPARQL targets
+    sparql_target: bool = False  # it has a SPARQL target (its members are listed, see run)
     full: str | None = None  # why it must run in full (None: bounded)
 
 
@@ -464,6 +466,7 @@ def plans(shapes: Any) -> list[Plan]:
                 if compiler.true(t, "deactivated"):
                     continue
                 queries.append((t, str(g.value(t, SH.select))))
+                plan.sparql_target = True
             for c in g.objects(s, SH.sparql):
                 if compiler.true(c, "deactivated"):
                     continue
@@ -475,7 +478,10 @@ def plans(shapes: Any) -> list[Plan]:
             for node, text in queries:
                 compiler._prefixes = {}
                 compiler.declare(node)
-                plan.patterns += sparql_patterns(text, dict(compiler._prefixes))
+                found = sparql_patterns(text, dict(compiler._prefixes))
+                plan.patterns += found
+                if (node, SH.select, None) in g and (s, SH.target, node) in g:
+                    plan.target_patterns += found
         except Unbounded as err:
             plan.full = str(err)
         out.append(plan)
@@ -712,6 +718,8 @@ class Affected:
 
     nodes: set[Any] = field(default_factory=set)
     full: dict[Any, str] = field(default_factory=dict)  # shape -> why
+    # SPARQL-target shape -> the candidates whose membership of its targets may change
+    moved: dict[Any, set[Any]] = field(default_factory=dict)
 
 
 def affected(shapes: Any, store: Any, triples: Sequence[Any], into: Affected) -> Affected:
@@ -730,7 +738,10 @@ def affected(shapes: Any, store: Any, triples: Sequence[Any], into: Affected) ->
             for read in plan.reads:
                 found |= finder.read(read, triples)
             for pat in plan.patterns:
-                found |= finder.pattern(pat, triples)
+                here = finder.pattern(pat, triples)
+                found |= here
+                if pat in plan.target_patterns:
+                    into.moved.setdefault(plan.shape, set()).update(here)
             if len(found) > CAP:
                 raise Unbounded(f"more than {CAP} candidate focus nodes")
             if any(type(n).__name__ == "Literal" for n in found):
@@ -807,12 +818,15 @@ def run_change(
     engine: str = "oxigraph",
     keep: bool = False,
     on_change: Callable[[list[Any], list[Any]], None] | None = None,
+    target_cache: Any = None,
 ) -> ChangeReport:
     """Validate a change of `kg` (triples `added` and `removed`) incrementally.
 
     The store ends as before (or changed, with `keep`). Results are not located (the caller
     does, on the graph it reports about). `on_change(added, removed)` is told the triples
     really added and removed before the store is first changed (a journal, see `db`).
+    `target_cache`: the store's named graph listing the members of each SPARQL target of
+    the bundled shapes (`db`); without it they are computed on the graph before.
     """
     import pyoxigraph as ox
 
@@ -837,10 +851,15 @@ def run_change(
         affected(shapes, store, new, aff)  # added ones: on the graph after
     finally:
         apply_change(kg, old, new)
-    before = _results(kg, shapes, engine, aff)
+    listed: dict[Any, set[Any]] | None = None
+    if engine != "pyshacl":
+        listed = _base_members(kg.store, shapes, aff, target_cache)
+    before = _results(kg, shapes, engine, aff, listed)
     apply_change(kg, new, old)
     try:
-        after = _results(kg, shapes, engine, aff)
+        if listed is not None:
+            listed = _moved_members(kg.store, shapes, aff, listed)
+        after = _results(kg, shapes, engine, aff, listed)
     finally:
         if not keep:
             apply_change(kg, old, new)
@@ -868,20 +887,85 @@ def apply_change(kg: Any, add: Sequence[Any], remove: Sequence[Any]) -> None:
                     kg.exact.add(ox.Quad(t.subject, t.predicate, t.object))
 
 
-def _results(kg: Any, shapes: Any, engine: str, aff: Affected) -> list[ValidationResult]:
+def _results(
+    kg: Any, shapes: Any, engine: str, aff: Affected, listed: dict[Any, set[Any]] | None
+) -> list[ValidationResult]:
     if engine == "pyshacl":
         return _pyshacl_results(kg, shapes, aff)
-    return _store_results(kg, shapes, aff)
+    return _store_results(kg, shapes, aff, listed or {})
 
 
 _checks: dict[tuple[int, int, bool], list[Any]] = {}
 
 
 def _checks_of(shapes: Any, scoped: bool) -> list[Any]:
+    """The checks; scoped ones read the SPARQL targets' members from TARGETS_GRAPH."""
     key = (id(shapes), len(shapes), scoped)
     if key not in _checks:
-        _checks[key] = Compiler(shapes, scoped=scoped).checks()
+        _checks[key] = Compiler(shapes, scoped=scoped, listed_targets=scoped).checks()
     return _checks[key]
+
+
+def target_query(shapes: Any, s: Any) -> str:
+    """The members of the SPARQL targets of shape `s`, as one SELECT of ?this."""
+    compiler = Compiler(shapes)
+    compiler._prefixes = {}
+    branches = [
+        compiler.subselect(t, "?this")
+        for t in sorted(shapes.objects(s, SH.target), key=str)
+        if not compiler.true(t, "deactivated")
+    ]
+    union = " UNION ".join(f"{{ {b} }}" for b in branches) or "FILTER (false)"
+    return compiler.prologue() + f"SELECT DISTINCT ?this WHERE {{ {union} }}"
+
+
+def listed_shapes(shapes: Any) -> list[Any]:
+    """The shapes whose SPARQL targets scoped checks read from a list (IRIs)."""
+    return [p.shape for p in plans(shapes) if p.sparql_target and isinstance(p.shape, URIRef)]
+
+
+def target_members(store: Any, shapes: Any) -> Iterator[tuple[Any, Any]]:
+    """(node, shape IRI) of every SPARQL target's members: for a store's cache (`db`)."""
+    import pyoxigraph as ox
+
+    for s in listed_shapes(shapes):
+        node = ox.NamedNode(str(s))
+        for row in store.query(target_query(shapes, s)):
+            yield row["this"], node
+
+
+def _base_members(store: Any, shapes: Any, aff: Affected, cache: Any) -> dict[Any, set[Any]]:
+    """Each listed shape's members among the affected nodes, on the graph before."""
+    import pyoxigraph as ox
+
+    from govkg.shacl.compile import TARGET_OF
+
+    out: dict[Any, set[Any]] = {}
+    of = ox.NamedNode(TARGET_OF)
+    for s in listed_shapes(shapes):
+        if s in aff.full:
+            continue
+        if cache is not None:
+            shape = ox.NamedNode(str(s))
+            out[s] = {n for n in aff.nodes if ox.Quad(n, of, shape, cache) in store}
+        else:
+            members = {row["this"] for row in store.query(target_query(shapes, s))}
+            out[s] = members & aff.nodes
+    return out
+
+
+def _moved_members(
+    store: Any, shapes: Any, aff: Affected, before: dict[Any, set[Any]]
+) -> dict[Any, set[Any]]:
+    """The members after the change: re-asked of the target's query only for the shapes
+    whose target patterns the change reached (cost of that query), only for those nodes."""
+    out = dict(before)
+    for s, moved in aff.moved.items():
+        if s not in out or not moved:
+            continue
+        members = {row["this"] for row in store.query(target_query(shapes, s))}
+        out[s] = (out[s] - moved) | (members & moved)
+    return out
 
 
 def _top(check: Any, owner: dict[Any, Any]) -> Any:
@@ -890,8 +974,13 @@ def _top(check: Any, owner: dict[Any, Any]) -> Any:
     return owner.get(check.shape, check.shape)
 
 
-def _store_results(kg: Any, shapes: Any, aff: Affected) -> list[ValidationResult]:
+def _store_results(
+    kg: Any, shapes: Any, aff: Affected, listed: dict[Any, set[Any]]
+) -> list[ValidationResult]:
+    import pyoxigraph as ox
+
     from govkg.shacl import oxigraph
+    from govkg.shacl.compile import TARGET_OF, TARGETS_GRAPH
     from govkg.shacl.run import clear_scope, mark_scope
 
     owner = owners(shapes)
@@ -900,13 +989,21 @@ def _store_results(kg: Any, shapes: Any, aff: Affected) -> list[ValidationResult
         checks = []
     if aff.full:
         checks += [c for c in _checks_of(shapes, False) if _top(c, owner) in aff.full]
+    graph = ox.NamedNode(TARGETS_GRAPH)
     if checks and aff.nodes:
         mark_scope(kg, aff.nodes)
+        of = ox.NamedNode(TARGET_OF)
+        kg.store.extend(
+            ox.Quad(n, of, ox.NamedNode(str(s)), graph)
+            for s, nodes in listed.items()
+            for n in nodes
+        )
     try:
         answers = oxigraph._solve(kg.store, checks, None)
     finally:
         if aff.nodes:
             clear_scope(kg)
+            kg.store.remove_graph(graph)
     return oxigraph._results(checks, answers, shapes)
 
 
@@ -1007,8 +1104,20 @@ def validate_contribution(
         # pySHACL reads the exact literals: the files' typed literals as written
         exact = load_graph(files, ontology=False, data=False)
         added = list(exact.triples())
+    cache = None
+    if folder is not None and shapes_dir is None:
+        from govkg import db
+
+        cache = db.TARGETS  # listed by `db` for the bundled shapes
     rep = run_change(
-        kg, added, removed, shapes=shapes, engine=chosen.name, keep=True, on_change=journal
+        kg,
+        added,
+        removed,
+        shapes=shapes,
+        engine=chosen.name,
+        keep=True,
+        on_change=journal,
+        target_cache=cache,
     )
     try:
         if change is not None:
