@@ -3,11 +3,14 @@
 Random changes (triples added from recombined terms of the graph, triples removed) over the
 bundled graph and over a small generated national graph: the results the incremental run
 adds and resolves must be exactly full(after) - full(before) and full(before) - full(after),
-as multisets, on both engines.
+as multisets. The SPARQL engine checks only the affected focus nodes (what these tests
+prove bounded correctly); pySHACL runs the change as two full validations (see
+`incremental._pyshacl_results`), so its test covers that path's delta and the store's state.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections import Counter
@@ -131,7 +134,7 @@ def test_incremental_equals_full_pyshacl(bundled: KnowledgeGraph) -> None:
     # difference found there is still open (see the branch report)
     kg = bundled
 
-    @_settings(2)
+    @_settings(int(os.environ.get("GOVKG_INCR_EXAMPLES", "2")))
     @given(changes(kg))
     def check(change: tuple[list[Any], list[Any]]) -> None:
         _check(kg, "pyshacl", change)

@@ -503,7 +503,7 @@ class Compiler:
 
         for cls in sorted(g.objects(s, SH["class"]), key=str):
             instances = f"{V} {RDF_TYPE}/{SUBCLASS}* {sparql_term(cls)}"
-            if bulk:
+            if bulk and not self.scoped:  # a scoped run: each value tested (NOT EXISTS)
                 # set-based: the value nodes MINUS the class's instances (one anti-join, not
                 # a path walked per value; equal to NOT EXISTS, as the value node is bound)
                 v = self.fresh()
@@ -726,7 +726,8 @@ class Compiler:
 
     def _count(self, s: Any, f: str, focus: str, cond: str, op: str, k: int) -> str:
         """Focus nodes whose number of value nodes (meeting `cond`) is `op` k."""
-        if focus and not cond and self._plain_path(s):
+        if focus and not cond and self._plain_path(s) and not self.scoped:
+            # set-based (a scoped run counts its few focus nodes' values instead)
             v = self.fresh()
             if op == "<" and k == 1:
                 # no value at all: the focus nodes MINUS those with a value (one anti-join)

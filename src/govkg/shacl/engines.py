@@ -52,9 +52,7 @@ class PyShaclEngine:
         *,
         inference: str = "none",
         use_shapes: Sequence[str] = (),
-        focus_nodes: Sequence[Any] | None = None,
     ) -> rdflib.Graph:
-        """`focus_nodes` (IRIs): only those focus nodes of the shapes used are checked."""
         import pyshacl
 
         if inference not in INFERENCE:
@@ -72,7 +70,6 @@ class PyShaclEngine:
                 meta_shacl=False,
                 advanced=True,  # SPARQL targets (SHACL Advanced Features) of S51, S53-S54, S57-S59
                 use_shapes=list(use_shapes) if use_shapes else None,
-                focus_nodes=list(focus_nodes) if focus_nodes else None,
                 inplace=True,  # the caller hands a fresh graph: no need to copy it
             )
         if not hasattr(report, "subjects"):  # pySHACL reports a broken shapes graph this way

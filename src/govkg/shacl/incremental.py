@@ -963,9 +963,33 @@ def _moved_members(
     for s, moved in aff.moved.items():
         if s not in out or not moved:
             continue
-        members = {row["this"] for row in store.query(target_query(shapes, s))}
-        out[s] = (out[s] - moved) | (members & moved)
+        if len(moved) > PER_NODE:
+            members = {row["this"] for row in store.query(target_query(shapes, s))} & moved
+        else:
+            members = {n for n in moved if _is_member(store, shapes, s, n)}
+        out[s] = (out[s] - moved) | members
     return out
+
+
+PER_NODE = 64
+"""Up to this many nodes, target membership is asked node by node (?this pre-bound)."""
+
+
+def _is_member(store: Any, shapes: Any, s: Any, node: Any) -> bool:
+    """`node` is a member of a SPARQL target of `s`: its query with ?this pre-bound to the
+    node (pyoxigraph's substitution, SHACL's pre-binding), one query per target."""
+    import pyoxigraph as ox
+
+    compiler = Compiler(shapes)
+    for t in sorted(shapes.objects(s, SH.target), key=str):
+        if compiler.true(t, "deactivated"):
+            continue
+        compiler._prefixes = {}
+        compiler.declare(t)
+        query = compiler.prologue() + str(shapes.value(t, SH.select))
+        if any(True for _ in store.query(query, substitutions={ox.Variable("this"): node})):
+            return True
+    return False
 
 
 def _top(check: Any, owner: dict[Any, Any]) -> Any:
@@ -1008,37 +1032,19 @@ def _store_results(
 
 
 def _pyshacl_results(kg: Any, shapes: Any, aff: Affected) -> list[ValidationResult]:
-    """pySHACL on the affected focus nodes, and on everything for the shapes run in full.
+    """pySHACL on the whole graph (before, then after): exact, not bounded.
 
-    pySHACL's focus_nodes option filters each shape's own targets only when no use_shapes is
-    given (with use_shapes it validates the nodes against those shapes, targeted or not);
-    it keeps IRIs only, so blank or literal candidates make every shape run in full.
+    pySHACL's focus_nodes option cannot bound a run: it filters nested shapes' value nodes
+    too (a literal value of sh:qualifiedValueShape is dropped as "not targeted", so the
+    count changes) and, with use_shapes, validates the nodes against shapes that do not
+    target them. The bounded run is the SPARQL engine's.
     """
-    from govkg.load import to_rdflib, to_rdflib_term
+    from govkg.load import to_rdflib
     from govkg.shacl.engines import PyShaclEngine
-    from govkg.shacl.report import _term, read_results
+    from govkg.shacl.report import read_results
 
-    tops = [plan.shape for plan in plans(shapes)]
-    nodes = [to_rdflib_term(n) for n in aff.nodes]
-    full = {s for s in tops if s in aff.full}
-    if any(not isinstance(n, URIRef) for n in nodes):
-        full, nodes = set(tops), []
-    owner = {_term(k): _term(v) for k, v in owners(shapes).items()}
-    full_names = {_term(s) for s in full}
-    out: list[ValidationResult] = []
-    engine = PyShaclEngine()
-    if nodes:
-        graph = engine.run(to_rdflib(kg.triples()), shapes, focus_nodes=nodes)
-        out += [
-            r
-            for r in read_results(graph, shapes)
-            if owner.get(r.source_shape, r.source_shape) not in full_names
-        ]
-    if full:
-        use = [str(s) for s in tops if s in full]
-        graph = engine.run(to_rdflib(kg.triples()), shapes, use_shapes=use)
-        out += read_results(graph, shapes)
-    return out
+    graph = PyShaclEngine().run(to_rdflib(kg.triples()), shapes)
+    return read_results(graph, shapes)
 
 
 # --- a contribution: files added (and removed) against a base ---------------------------------
