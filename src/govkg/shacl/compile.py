@@ -345,9 +345,9 @@ class Compiler:
         for cls in sorted(set(classes), key=str):
             out.append(f"{var} {RDF_TYPE}/{SUBCLASS}* {sparql_term(cls)} .")
         for p in sorted(self.g.objects(s, SH.targetSubjectsOf), key=str):
-            out.append(f"{var} {sparql_term(p)} {self.fresh('o')} .")
+            out.append(self._once(f"{var} {sparql_term(p)} {self.fresh('o')} .", var))
         for p in sorted(self.g.objects(s, SH.targetObjectsOf), key=str):
-            out.append(f"{self.fresh('s')} {sparql_term(p)} {var} .")
+            out.append(self._once(f"{self.fresh('s')} {sparql_term(p)} {var} .", var))
         for t in sorted(self.g.objects(s, SH.target), key=str):
             if (t, RDF.type, SH.SPARQLTarget) not in self.g and self.one(t, "select") is None:
                 raise Unsupported("a target that is not a SPARQL target")
@@ -407,8 +407,13 @@ class Compiler:
 
         def inner(var: str) -> str:
             scope = f"GRAPH <{SCOPE_GRAPH}> {{ {var} <{SCOPE_MEMBER}> <{SCOPE_GRAPH}> }}"
-            targets = focus(var)
+            self._lateral = True
+            try:
+                targets = focus(var)
+            finally:
+                self._lateral = False
             if self._binds(targets):
+                targets = focus(var)
                 # a SPARQL target binds the variable itself (AS): joined, as the targets are
                 return f"{{ SELECT DISTINCT {var} WHERE {{ {targets} {scope} }} }}\n"
             # the scope's nodes first, each tested against the targets (LATERAL, SEP-0006),
@@ -416,6 +421,15 @@ class Compiler:
             return f"{{ SELECT DISTINCT {var} WHERE {{ {scope} LATERAL {{ {targets} }} }} }}\n"
 
         return inner
+
+    _lateral = False
+    """Set while a scoped run's targets are written for LATERAL (`_scoped`): the node is
+    bound, so a subjects-of / objects-of target needs one triple, not all of them."""
+
+    def _once(self, pattern: str, var: str) -> str:
+        if not self._lateral:
+            return pattern
+        return f"{{ SELECT {var} WHERE {{ {pattern} }} LIMIT 1 }}"
 
     def _binds(self, text: str) -> bool:
         """The compiled focus group names its variable in a projection (`(?x AS ?this)`):
