@@ -167,3 +167,37 @@ def test_every_bundled_shape_is_planned() -> None:
     assert len(found) >= 60
     for plan in found:
         assert plan.reads or plan.patterns or plan.full, plan.shape
+
+
+def test_cli_contribution_that_deletes(bundled: KnowledgeGraph, tmp_path: Path) -> None:
+    """`validate --remove`: a body's English label taken out adds S02 (a Warning) for that
+    body alone, and nothing else; the same change added back resolves nothing new."""
+    import json
+
+    from click.testing import CliRunner
+
+    from govkg.cli.main import cli
+
+    row = next(
+        iter(
+            bundled.store.query(
+                "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+                "PREFIX gk: <https://w3id.org/govkg/def#> "
+                "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+                "SELECT ?s ?l WHERE { ?s skos:prefLabel ?l . FILTER (LANG(?l) = 'en') "
+                "?s a/rdfs:subClassOf* gk:PublicBody . FILTER NOT EXISTS { ?s skos:prefLabel "
+                "?m . FILTER (LANG(?m) = 'en' && ?m != ?l) } } ORDER BY ?s LIMIT 1"
+            )
+        )
+    )
+    label = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
+    quad = ox.Quad(row["s"], label, row["l"])
+    gone = tmp_path / "gone.nt"
+    gone.write_text(f"{quad.subject} {quad.predicate} {quad.object} .\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["validate", "--remove", str(gone), "-f", "json", "-v"], catch_exceptions=False
+    )
+    rows = json.loads(result.stdout)["results"]
+    assert [(r["shape"], r["focus"]) for r in rows] == [("S02", quad.subject.value)]
+    assert result.exit_code == 0  # a Warning does not fail the run
+    assert "0 triple(s) added, 1 removed" in result.stderr
