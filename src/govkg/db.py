@@ -36,14 +36,14 @@ import pyoxigraph as ox
 from govkg import __version__, resources
 from govkg.errors import BadInput
 
-FORMAT = 1
+FORMAT = 2
 META = "govkg-store.json"
 STORE = "oxigraph"
 PENDING = "pending-change.nq"
 SUBJECTS = ox.NamedNode("urn:govkg:db:subjects")
 STATED_IN = ox.NamedNode("urn:govkg:db:stated-in")
 TARGETS = ox.NamedNode("urn:govkg:db:targets")
-"""The members of each SPARQL target of the bundled shapes (`<node> TARGET_OF <shape>`):
+"""The members of each SPARQL target of the bundled shapes (`<shape> TARGET_OF <node>`):
 an incremental validation reads them instead of running the target's query on the base."""
 
 
@@ -127,7 +127,7 @@ def _list_targets(store: ox.Store) -> None:
     of = ox.NamedNode(TARGET_OF)
     store.remove_graph(TARGETS)
     members = list(target_members(store, load_shapes(None)))
-    store.extend(ox.Quad(node, of, shape, TARGETS) for node, shape in members)
+    store.extend(ox.Quad(shape, of, node, TARGETS) for node, shape in members)
 
 
 def _write_meta(folder: Path, meta: dict[str, Any]) -> None:

@@ -32,7 +32,8 @@ SCOPE_GRAPH = "urn:govkg:validation-scope"
 SCOPE_MEMBER = "urn:govkg:in-scope"
 TARGETS_GRAPH = "urn:govkg:validation-targets"
 """With `Compiler(listed_targets=True)`: the SPARQL targets' focus nodes, listed in this graph
-as `<node> TARGET_OF <shape>` by the caller (see `shacl.incremental`)."""
+as `<shape> TARGET_OF <node>` by the caller (`shacl.incremental`; the node is the object, so
+a literal can be listed too)."""
 TARGET_OF = "urn:govkg:target-of"
 
 # SHACL predicates the compiler reads (or that carry no semantics for validation: names,
@@ -354,7 +355,7 @@ class Compiler:
             if self.true(t, "deactivated"):
                 continue
             if self.listed_targets and isinstance(s, URIRef):
-                out.append(f"GRAPH <{TARGETS_GRAPH}> {{ {var} <{TARGET_OF}> {sparql_term(s)} }}")
+                out.append(f"GRAPH <{TARGETS_GRAPH}> {{ {sparql_term(s)} <{TARGET_OF}> {var} }}")
                 continue
             out.append(self.subselect(t, var))
         return out
@@ -406,7 +407,8 @@ class Compiler:
             return focus
 
         def inner(var: str) -> str:
-            scope = f"GRAPH <{SCOPE_GRAPH}> {{ {var} <{SCOPE_MEMBER}> <{SCOPE_GRAPH}> }}"
+            # members are objects, so literal focus nodes can be in scope too
+            scope = f"GRAPH <{SCOPE_GRAPH}> {{ <{SCOPE_GRAPH}> <{SCOPE_MEMBER}> {var} }}"
             self._lateral = True
             try:
                 targets = focus(var)

@@ -744,8 +744,6 @@ def affected(shapes: Any, store: Any, triples: Sequence[Any], into: Affected) ->
                     into.moved.setdefault(plan.shape, set()).update(here)
             if len(found) > CAP:
                 raise Unbounded(f"more than {CAP} candidate focus nodes")
-            if any(type(n).__name__ == "Literal" for n in found):
-                raise Unbounded("a literal candidate focus node (the scope holds nodes only)")
             into.nodes |= found
         except Unbounded as err:
             into.full[plan.shape] = str(err)
@@ -947,7 +945,7 @@ def _base_members(store: Any, shapes: Any, aff: Affected, cache: Any) -> dict[An
             continue
         if cache is not None:
             shape = ox.NamedNode(str(s))
-            out[s] = {n for n in aff.nodes if ox.Quad(n, of, shape, cache) in store}
+            out[s] = {n for n in aff.nodes if ox.Quad(shape, of, n, cache) in store}
         else:
             members = {row["this"] for row in store.query(target_query(shapes, s))}
             out[s] = members & aff.nodes
@@ -1018,7 +1016,7 @@ def _store_results(
         mark_scope(kg, aff.nodes)
         of = ox.NamedNode(TARGET_OF)
         kg.store.extend(
-            ox.Quad(n, of, ox.NamedNode(str(s)), graph)
+            ox.Quad(ox.NamedNode(str(s)), of, n, graph)
             for s, nodes in listed.items()
             for n in nodes
         )
