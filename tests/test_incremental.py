@@ -121,7 +121,7 @@ def _settings(n: int) -> settings:
 def test_incremental_equals_full_oxigraph(which: str, request: pytest.FixtureRequest) -> None:
     kg = request.getfixturevalue(which)
 
-    @_settings(8)
+    @_settings(int(os.environ.get("GOVKG_INCR_EXAMPLES_SPARQL", "8")))
     @given(changes(kg))
     def check(change: tuple[list[Any], list[Any]]) -> None:
         _check(kg, "oxigraph", change)
