@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "import": ("govkg.cli.importer", "import_command", "Turn filled fact tables into Turtle."),
     "diff": ("govkg.cli.diff", "diff_command", "Show what changes between two graphs."),
     "push": ("govkg.cli.push", "push_command", "Publish the graph to a triple store."),
+    "db": ("govkg.cli.db", "db_command", "Keep the graph in an on-disk store (load once)."),
 }
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

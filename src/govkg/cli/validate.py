@@ -75,6 +75,29 @@ from govkg.errors import EXIT_CODES_HELP, EXIT_OK, EXIT_PROBLEMS
     "$GOVKG_ENDPOINT_TOKEN)."
 )
 @remote_limits_options()
+@click.option(
+    "--store",
+    "store",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Validate against this store (`govkg db create`) instead of loading the bundled "
+    "graph: with FILES, only what FILES change; alone, the whole store.",
+)
+@click.option(
+    "--remove",
+    "remove",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A contribution that deletes: the triples of this file are taken out of the base "
+    "(with FILES or alone; implies --incremental).",
+)
+@click.option(
+    "--incremental",
+    is_flag=True,
+    help="Report exactly what FILES (and --remove) add to the base's results (and, on "
+    "standard error, what they resolve), checking only the focus nodes they can affect.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Say how an incremental run was bounded.")
 @click.pass_context
 def validate_command(
     ctx: click.Context,
@@ -92,6 +115,10 @@ def validate_command(
     graph: str | None,
     timeout: float | None,
     max_answer: int | None,
+    store: Path | None,
+    remove: tuple[Path, ...],
+    incremental: bool,
+    verbose: bool,
 ) -> None:
     """Validate FILES (or, with none, the bundled graph) against govkg's SHACL shapes.
 
@@ -103,7 +130,39 @@ def validate_command(
     from govkg.output import write_output
     from govkg.shacl import render, validate
 
-    if endpoint:
+    incremental = incremental or bool(remove) or (store is not None and bool(files))
+    if incremental:
+        from govkg.errors import BadInput
+        from govkg.shacl.incremental import validate_contribution
+
+        if endpoint or alone or all_results or inference != "none":
+            raise BadInput(
+                "an incremental run takes FILES, --remove, --store, --engine, --shapes only"
+            )
+        if not files and not remove:
+            raise BadInput("--incremental needs FILES or --remove")
+        report, change = validate_contribution(
+            files, remove, store=store, engine=engine, shapes_dir=shapes_dir
+        )
+        click.echo(
+            f"incremental: {len(change.new)} triple(s) added, {len(change.old)} removed; "
+            f"{change.nodes} focus node(s) checked; {len(change.gone)} result(s) resolved",
+            err=True,
+        )
+        if verbose:
+            for shape, why in sorted(change.full.items()):
+                click.echo(f"run in full: {shape} ({why})", err=True)
+            for r in change.gone:
+                click.echo(f"resolved: {r.shape} {r.focus} {r.message(lang)}", err=True)
+    elif store is not None:
+        from govkg import db
+        from govkg.errors import BadInput
+        from govkg.shacl import validate_graph
+
+        if endpoint:
+            raise BadInput("--store and --endpoint: choose one base")
+        report = validate_graph(db.open_store(store), shapes_dir=shapes_dir, engine=engine)
+    elif endpoint:
         from govkg.remote.client import DEFAULT_TIMEOUT
         from govkg.remote.commands import no_files, validate_remote_report
 

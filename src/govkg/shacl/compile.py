@@ -30,6 +30,11 @@ OWL_IMPORTS = URIRef("http://www.w3.org/2002/07/owl#imports")
 SCOPE_GRAPH = "urn:govkg:validation-scope"
 """A named graph of the focus nodes a scoped run may report on (see `run.validate`)."""
 SCOPE_MEMBER = "urn:govkg:in-scope"
+TARGETS_GRAPH = "urn:govkg:validation-targets"
+"""With `Compiler(listed_targets=True)`: the SPARQL targets' focus nodes, listed in this graph
+as `<shape> TARGET_OF <node>` by the caller (`shacl.incremental`; the node is the object, so
+a literal can be listed too)."""
+TARGET_OF = "urn:govkg:target-of"
 
 # SHACL predicates the compiler reads (or that carry no semantics for validation: names,
 # messages, report vocabulary in a test manifest); any other sh: predicate is unsupported
@@ -215,9 +220,12 @@ def sparql_term(term: Any) -> str:
 class Compiler:
     """Reads a shapes graph; `checks()` gives the queries, or raises Unsupported."""
 
-    def __init__(self, shapes: Graph, *, scoped: bool = False) -> None:
+    def __init__(
+        self, shapes: Graph, *, scoped: bool = False, listed_targets: bool = False
+    ) -> None:
         self.g = shapes
         self.scoped = scoped
+        self.listed_targets = listed_targets
         self._n = 0
         self._stack: list[Any] = []
         self._prefixes: dict[str, str] = {}
@@ -338,13 +346,16 @@ class Compiler:
         for cls in sorted(set(classes), key=str):
             out.append(f"{var} {RDF_TYPE}/{SUBCLASS}* {sparql_term(cls)} .")
         for p in sorted(self.g.objects(s, SH.targetSubjectsOf), key=str):
-            out.append(f"{var} {sparql_term(p)} {self.fresh('o')} .")
+            out.append(self._once(f"{var} {sparql_term(p)} {self.fresh('o')} .", var))
         for p in sorted(self.g.objects(s, SH.targetObjectsOf), key=str):
-            out.append(f"{self.fresh('s')} {sparql_term(p)} {var} .")
+            out.append(self._once(f"{self.fresh('s')} {sparql_term(p)} {var} .", var))
         for t in sorted(self.g.objects(s, SH.target), key=str):
             if (t, RDF.type, SH.SPARQLTarget) not in self.g and self.one(t, "select") is None:
                 raise Unsupported("a target that is not a SPARQL target")
             if self.true(t, "deactivated"):
+                continue
+            if self.listed_targets and isinstance(s, URIRef):
+                out.append(f"GRAPH <{TARGETS_GRAPH}> {{ {sparql_term(s)} <{TARGET_OF}> {var} }}")
                 continue
             out.append(self.subselect(t, var))
         return out
@@ -396,10 +407,36 @@ class Compiler:
             return focus
 
         def inner(var: str) -> str:
-            scope = f"GRAPH <{SCOPE_GRAPH}> {{ {var} <{SCOPE_MEMBER}> <{SCOPE_GRAPH}> }}"
-            return f"{{ SELECT DISTINCT {var} WHERE {{ {focus(var)} {scope} }} }}\n"
+            # members are objects, so literal focus nodes can be in scope too
+            scope = f"GRAPH <{SCOPE_GRAPH}> {{ <{SCOPE_GRAPH}> <{SCOPE_MEMBER}> {var} }}"
+            self._lateral = True
+            try:
+                targets = focus(var)
+            finally:
+                self._lateral = False
+            if self._binds(targets):
+                targets = focus(var)
+                # a SPARQL target binds the variable itself (AS): joined, as the targets are
+                return f"{{ SELECT DISTINCT {var} WHERE {{ {targets} {scope} }} }}\n"
+            # the scope's nodes first, each tested against the targets (LATERAL, SEP-0006),
+            # so a scoped check costs what the scope holds, not what the targets hold
+            return f"{{ SELECT DISTINCT {var} WHERE {{ {scope} LATERAL {{ {targets} }} }} }}\n"
 
         return inner
+
+    _lateral = False
+    """Set while a scoped run's targets are written for LATERAL (`_scoped`): the node is
+    bound, so a subjects-of / objects-of target needs one triple, not all of them."""
+
+    def _once(self, pattern: str, var: str) -> str:
+        if not self._lateral:
+            return pattern
+        return f"{{ SELECT {var} WHERE {{ {pattern} }} LIMIT 1 }}"
+
+    def _binds(self, text: str) -> bool:
+        """The compiled focus group names its variable in a projection (`(?x AS ?this)`):
+        only SPARQL targets do (`subselect`); text this compiler wrote, not user input."""
+        return " AS ?" in text
 
     # --- SPARQL text from the shapes -------------------------------------------------------
 
@@ -482,7 +519,7 @@ class Compiler:
 
         for cls in sorted(g.objects(s, SH["class"]), key=str):
             instances = f"{V} {RDF_TYPE}/{SUBCLASS}* {sparql_term(cls)}"
-            if bulk:
+            if bulk and not self.scoped:  # a scoped run: each value tested (NOT EXISTS)
                 # set-based: the value nodes MINUS the class's instances (one anti-join, not
                 # a path walked per value; equal to NOT EXISTS, as the value node is bound)
                 v = self.fresh()
@@ -705,7 +742,8 @@ class Compiler:
 
     def _count(self, s: Any, f: str, focus: str, cond: str, op: str, k: int) -> str:
         """Focus nodes whose number of value nodes (meeting `cond`) is `op` k."""
-        if focus and not cond and self._plain_path(s):
+        if focus and not cond and self._plain_path(s) and not self.scoped:
+            # set-based (a scoped run counts its few focus nodes' values instead)
             v = self.fresh()
             if op == "<" and k == 1:
                 # no value at all: the focus nodes MINUS those with a value (one anti-join)

@@ -241,6 +241,8 @@ def mark_scope(kg: KnowledgeGraph, nodes: set[Any], depth: int = 6) -> None:
     for _ in range(depth):
         below = set()
         for node in frontier:
+            if isinstance(node, ox.Literal):
+                continue  # a literal has no statements of its own
             for q in kg.store.quads_for_pattern(node, None, None, ox.DefaultGraph()):
                 if isinstance(q.object, ox.BlankNode) and q.object not in seen:
                     below.add(q.object)
@@ -248,7 +250,7 @@ def mark_scope(kg: KnowledgeGraph, nodes: set[Any], depth: int = 6) -> None:
         frontier = below
         if not frontier:
             break
-    kg.store.extend(ox.Quad(n, member, graph, graph) for n in seen)
+    kg.store.extend(ox.Quad(graph, member, n, graph) for n in seen)
 
 
 def clear_scope(kg: KnowledgeGraph) -> None:
