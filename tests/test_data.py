@@ -650,3 +650,139 @@ def test_claims_say_whether_they_are_totals_and_how_they_relate(kg: KnowledgeGra
         "claim/dg-chair-secretary-or-governor-share": (Decimal(18), Decimal(26)),
         "claim/public-institution-bureau-share": (Decimal(12), Decimal(28)),
     }
+
+
+# ------------------------------------------------------------------ the naming rule
+
+TABLES = Path(__file__).resolve().parents[1] / "data" / "tables"
+SIX_BODIES = {
+    "org/cn-gd-government-services-data-bureau": 6,
+    "org/cn-ha-big-data-bureau": 5,
+    "org/cn-jl-government-services-and-digitalisation-bureau": 5,
+    "org/cn-ah-data-resources-bureau": 5,
+    "org/cn-gz-big-data-development-bureau": 4,
+    "org/cn-fj-big-data-bureau": 3,
+}
+
+
+def _csv(sheet: str, folder: Path = TABLES) -> tuple[list[str], list[dict[str, str]]]:
+    import csv
+
+    with (folder / f"{sheet}.csv").open(encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def _write_csv(folder: Path, sheet: str, fields: list[str], rows: list[dict[str, str]]) -> None:
+    import csv
+
+    with (folder / f"{sheet}.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
+def _compile(folder: Path, monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
+    """The problems compile_tables reports for the tables in `folder` ([] when they build)."""
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.syspath_prepend(str(root / "tools"))
+    import build_data
+
+    from govkg.tables.build import compile_tables
+    from govkg.tables.read import TablesInvalid, read_tables
+    from govkg.tables.vocab import vocabulary
+
+    vocab = vocabulary(resources.ontology_files(), [root / "data" / "places.ttl"], existing=False)
+    try:
+        compile_tables(read_tables(folder), vocab, build_data.source_texts())
+    except TablesInvalid as err:
+        return [(p.sheet, p.row, p.column, p.message) for p in err.problems]
+    return []
+
+
+def _identifications() -> list[dict[str, str]]:
+    _, rows = _csv("derivations")
+    return [
+        r
+        for r in rows
+        if r["method"] in ("identification", "combination")
+        and (r["subject"] in SIX_BODIES or r["object"] in SIX_BODIES)
+        and r["predicate"] != "gk:subordinateTo"  # the parents: derivations of another kind
+    ]
+
+
+def test_the_six_bodies_identifications_are_marked_derivations() -> None:
+    """28 triples on six bodies rest on a generic noun: each is a derivation with a note."""
+    found = _identifications()
+    counts = {b: sum(b in (r["subject"], r["object"]) for r in found) for b in SIX_BODIES}
+    assert counts == SIX_BODIES
+    assert len(found) == 28
+    for r in found:
+        grounds = r["from"].split("|")
+        assert r["comment_en"], r["id"]
+        if r["method"] == "identification":
+            # the note names the body the quote is taken to mean, by the article's name for it
+            _, entities = _csv("entities")
+            body = r["subject"] if r["subject"] in SIX_BODIES else r["object"]
+            name = next(e["name_zh"] for e in entities if e["id"] == body)
+            assert name in r["comment_en"], r["id"]
+            assert len(grounds) == 2, r["id"]  # the generic quote and the one naming the body
+    henan = [r for r in found if r["method"] == "combination"]
+    assert [(r["subject"], r["predicate"], r["object"]) for r in henan] == [
+        (
+            "office/cn-ha-digital-government-leading-group-office",
+            "gk:hostedIn",
+            "org/cn-ha-big-data-bureau",
+        )
+    ]
+    assert henan[0]["from"].split("|") == [
+        "leading-group-offices-in-government-service-body",
+        "leading-group-office-is-big-data-body",
+    ]
+
+
+@pytest.mark.parametrize("derivation", _identifications(), ids=lambda r: r["id"])
+def test_an_identification_stated_as_a_quotes_triple_fails_the_build(
+    derivation: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each of the 28 reverted to a plain statement of its quote is refused, on its row."""
+    import shutil
+
+    folder = tmp_path / "tables"
+    shutil.copytree(TABLES, folder)
+    fields, rows = _csv("derivations", folder)
+    _write_csv(folder, "derivations", fields, [r for r in rows if r["id"] != derivation["id"]])
+    fields, rows = _csv("statements", folder)
+    cells = {k: derivation[k] for k in ("subject", "predicate", "object", "lang", "datatype")}
+    rows.append({"quote": derivation["from"].split("|")[0], **cells})
+    _write_csv(folder, "statements", fields, rows)
+    problems = _compile(folder, monkeypatch)
+    assert len(problems) == 1, problems
+    sheet, row, column, message = problems[0]
+    assert (sheet, row, column) == ("statements", len(rows) + 1, "quote")
+    assert "does not name" in message
+
+
+def test_the_bundled_tables_build_and_a_comments_mapping_is_what_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without its comment's `相应的大数据中心 = …辽宁省大数据管理中心`, the 一局一中心 quote
+    no longer names the Liaoning centre: its two triples fail, the others still pass."""
+    import shutil
+
+    assert _compile(TABLES, monkeypatch) == []
+    folder = tmp_path / "tables"
+    shutil.copytree(TABLES, folder)
+    fields, rows = _csv("quotes", folder)
+    for r in rows:
+        if r["id"] == "one-bureau-one-centre":
+            assert "相应的大数据中心 = for Liaoning 辽宁省大数据管理中心" in r["comment_en"]
+            r["comment_en"] = r["comment_en"].split("; 相应的大数据中心")[0]
+    _write_csv(folder, "quotes", fields, rows)
+    problems = _compile(folder, monkeypatch)
+    _, statements = _csv("statements")
+    failing = [statements[row - 2] for _sheet, row, _col, _msg in problems]
+    assert {(r["subject"], r["predicate"]) for r in failing} == {
+        ("org/cn-ln-big-data-bureau", "gk:hasCentre"),
+        ("org/cn-ln-big-data-management-centre", "gk:legalStatus"),
+    }

@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 from govkg.evidence import locate
 from govkg.namespaces import GKR, KINDS, PREFIXES, mint
+from govkg.tables.naming import check_naming, names_from_pairs
 from govkg.tables.read import Problem, Row, Tables, TablesInvalid
 from govkg.tables.schema import ENTITY_KINDS
 from govkg.tables.turtle import B, I, L, Section
@@ -46,6 +47,10 @@ class Vocabulary:
     concepts: set[str]  # resource paths concept/{scheme}/{key}
     places: dict[str, str]  # jurisdiction key (cn-gs) -> resource path place/cn-gs
     existing: set[str] = field(default_factory=set)  # resource paths already in the graph
+    # the names the naming rule looks for (govkg.tables.naming): place -> its names (zh, en);
+    # a resource of the graph -> its (predicate, object) label and jurisdiction pairs
+    place_names: dict[str, set[str]] = field(default_factory=dict)
+    existing_names: dict[str, list] = field(default_factory=dict)
 
 
 @dataclass
@@ -102,6 +107,7 @@ class _Compiler:
         self.evidence_of: dict[str, list[str]] = {}  # entity -> evidence ids
         self.sources: dict[str, Row] = {}
         self.derived_about: set[str] = set()  # entities some derivation concludes about
+        self.stated_rows: list[tuple[Row, str, str, object]] = []  # statements that compiled
 
     def bad(self, row: Row, column: str | None, message: str) -> None:
         self.problems.append(Problem(row.sheet, row.number, column, message))
@@ -312,6 +318,7 @@ class _Compiler:
             t = self.triple(row)
             if t:
                 bodies[q].append(t)
+                self.stated_rows.append((row, *t))
         for key, row in self.quote_ids.items():
             if not bodies[key]:
                 self.bad(row, "id", "the quote states nothing (no row in statements)")
@@ -600,6 +607,15 @@ class _Compiler:
             ("rdfs:comment", L(why.strip(), "en")),
         ]))  # fmt: skip
 
+    def check_naming(self) -> None:
+        """Every stated triple's quote names what it is about (govkg.tables.naming)."""
+        known, here = self.v.existing_names, self.out.subjects
+        names = {
+            ref: names_from_pairs([*known.get(ref, []), *here.get(ref, [])])
+            for ref in known.keys() | here.keys()
+        }
+        self.problems += check_naming(self.stated_rows, self.quote_ids, names, self.v.place_names)
+
     def finish(self) -> None:
         for ref in self.out.subjects:
             if ref not in self.declared:
@@ -647,6 +663,7 @@ def compile_tables(tables: Tables, vocab: Vocabulary, texts: dict[str, str]) -> 
     c.quote_rows()
     c.derivation_rows()
     c.claim_rows()
+    c.check_naming()
     c.finish()
     if c.problems:
         raise TablesInvalid(tables.origin, c.problems)
