@@ -786,3 +786,70 @@ def test_the_bundled_tables_build_and_a_comments_mapping_is_what_names(
         ("org/cn-ln-big-data-bureau", "gk:hasCentre"),
         ("org/cn-ln-big-data-management-centre", "gk:legalStatus"),
     }
+
+
+# ------------------------------------------------------------------ the article's arithmetic
+
+
+def _claims(kg: KnowledgeGraph) -> dict[str, dict[str, object]]:
+    from govkg.query import run_query
+
+    result = run_query(kg, "claims")
+    return {row[0]: dict(zip(result.variables, row, strict=True)) for row in result.rows}
+
+
+def test_coordination_mechanisms_are_ten_plus_three_plus_one_with_beijing_twice(
+    kg: KnowledgeGraph, article_text: str
+) -> None:
+    """全国共有13个省份…: 10 big-data groups + 3 informatization groups + Anhui's joint
+    conference (in neither count) - Beijing (in both) = 13; the parts are no partition."""
+    for words in (
+        "共有13个省份",
+        "共有10个省份",
+        "共有3个省份",
+        "安徽则是建立大数据发展部际联席会议",
+    ):
+        assert words in article_text
+    assert "北京市同时设置上述两个方向的领导小组" in article_text
+    row = _claims(kg)["provinces-with-coordination-mechanism"]
+    assert row["parts_sum"] == 13 and row["stated"] == 13
+    assert row["counted_twice"] == "Beijing Municipality"
+    assert row["in_no_part"] == "Anhui Province"
+    assert "parts add up" not in str(row["reconciliation"])
+    assert row["reconciliation"] == (
+        "parts 13 + 1 in no part (in_no_part) - 1 counted twice (counted_twice) = 13, the whole"
+    )
+    whole = GKR + "claim/provinces-with-coordination-mechanism"
+    comments = col(
+        kg,
+        f"""SELECT ?x WHERE {{ ?d gk:derivedStatement [ rdf:predicate gk:partOf ;
+                                                       rdf:object <{whole}> ] ;
+                               rdfs:comment ?x }}""",
+    )
+    assert len(comments) == 1 and "not a partition" in comments.pop()
+    note = col(kg, f"SELECT ?x WHERE {{ <{whole}> rdfs:comment ?x }}")
+    assert any("10 + 3 + 1 - 1 = 13" in n for n in note)
+
+
+def test_the_other_reconciliation_notes(kg: KnowledgeGraph) -> None:
+    """Shandong's two chairs are the chairs row's +1; Hainan's statutory body is in the
+    legal-status gap; 近70% beside 69.23% and 65.38%; the three 一局一中心 provinces named."""
+    claims = _claims(kg)
+    chairs = claims["provinces-with-dg-leading-group"]
+    assert chairs["parts_gap"] == 1 and chairs["counted_twice"] == "Shandong Province"
+    assert chairs["reconciliation"] == "parts 27 - 1 counted twice (counted_twice) = 26, the whole"
+    status = claims["bodies-with-known-legal-status"]
+    assert status["in_no_part"] == "Hainan Big Data Administration Bureau"
+    assert status["reconciliation"] == (
+        "parts 26 + 1 in no part (in_no_part) = 27, 1 not accounted for"
+    )
+    share = claims["dg-chair-secretary-or-governor-share"]
+    assert (share["stated_text"], share["figures_share"], share["distinct_share"]) == (
+        "近70%",
+        Decimal("69.23"),
+        Decimal("65.38"),
+    )
+    assert claims["public-institution-bureau-share"]["distinct_share"] is None
+    centres = claims["one-bureau-one-centre-provinces"]
+    assert centres["enumerated"] == 3
+    assert centres["members"] == "Gansu Province | Liaoning Province | Shaanxi Province"

@@ -559,7 +559,9 @@ class _Compiler:
                     ("prov:wasDerivedFrom", I(f"evidence/claim-{other}")),
                     ("rdfs:comment", L(
                         "How the article presents its numbers (其中, 另有, 占…), read by govkg to "
-                        "compare them: the numbers themselves stay as stated.", "en")),
+                        "compare them: a part of the whole, not a partition (parts may overlap, "
+                        "e.g. a province counted in two, or leave cases in none); the numbers "
+                        "themselves stay as stated.", "en")),
                 ]))  # fmt: skip
             if row.get("year"):
                 year = L(row.get("year"), dt="xsd:gYear")
