@@ -853,3 +853,43 @@ def test_the_other_reconciliation_notes(kg: KnowledgeGraph) -> None:
     centres = claims["one-bureau-one-centre-provinces"]
     assert centres["enumerated"] == 3
     assert centres["members"] == "Gansu Province | Liaoning Province | Shaanxi Province"
+
+
+def test_the_reorganised_centres_came_from_public_institutions(kg: KnowledgeGraph) -> None:
+    """由其下多家省直事业单位重新组建: gk:fromStatus public institution, stated by that quote."""
+    got = rows(
+        kg,
+        """SELECT ?x ?q WHERE {
+             ?x gk:fromStatus <https://w3id.org/govkg/id/concept/legal-status/public-institution> ;
+                gk:changeKind <https://w3id.org/govkg/id/concept/change-kind/reorganisation> .
+             ?e a gk:Evidence ; oa:hasBody [ rdf:subject ?x ; rdf:predicate gk:fromStatus ] ;
+                oa:hasTarget/oa:hasSelector/oa:exact ?q }""",
+    )
+    assert {short(r["x"]) for r in got} == {
+        "event/cn-ln-big-data-management-centre-reorganisation",
+        "event/cn-hl-government-big-data-centre-reorganisation",
+    }
+    assert all("由其下多家省直事业单位重新组建" in r["q"] for r in got)
+
+
+def test_smaller_wording_follows_the_article(kg: KnowledgeGraph) -> None:
+    """The source's English label; definitions that say only what the article says; Fujian's
+    department-administered bureau managed by (not contained in) its DRC."""
+    source = GKR + "source/bjnews-2023-11-23"
+    labels = rows(kg, f"SELECT ?l (LANG(?l) AS ?lang) WHERE {{ <{source}> rdfs:label ?l }}")
+    assert {r["lang"] for r in labels} == {"zh", "en"}
+
+    def definition(iri: str) -> str:
+        (text,) = col(
+            kg, f'SELECT ?d WHERE {{ <{iri}> skos:definition ?d FILTER(LANG(?d) = "en") }}', "d"
+        )
+        return text
+
+    assert "standing office" not in definition(GKR.replace("/id/", "/def#") + "LeadingGroup")
+    unveiling = definition(GKR + "concept/change-kind/unveiling")
+    assert "新阶段" in unveiling and "start of its work" not in unveiling
+    identification = definition(GKR + "concept/derivation-method/identification")
+    assert "28 bodies in 25 provinces" in identification
+    fj, drc = GKR + "org/cn-fj-big-data-bureau", GKR + "org/cn-fj-development-and-reform-commission"
+    assert kg.query(P + f"ASK {{ <{fj}> gk:managedBy <{drc}> }}")
+    assert not kg.query(P + f"ASK {{ <{fj}> gk:subordinateTo ?x }}")

@@ -191,7 +191,7 @@ class _Compiler:
             if kind == "article":
                 self.out.article_sources.append(ref)
                 pairs += [("schema:headline", zh), ("dct:title", zh), ("dct:title", en)]
-                pairs += [("rdfs:label", zh)]
+                pairs += [("rdfs:label", zh), ("rdfs:label", en)]
                 for col, prop in (
                     ("part_of", "schema:isPartOf"),
                     ("publisher", "schema:publisher"),
