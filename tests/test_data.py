@@ -893,3 +893,26 @@ def test_smaller_wording_follows_the_article(kg: KnowledgeGraph) -> None:
     fj, drc = GKR + "org/cn-fj-big-data-bureau", GKR + "org/cn-fj-development-and-reform-commission"
     assert kg.query(P + f"ASK {{ <{fj}> gk:managedBy <{drc}> }}")
     assert not kg.query(P + f"ASK {{ <{fj}> gk:subordinateTo ?x }}")
+
+
+def test_the_other_ten_centres_qualifier_is_quoted_triples(kg: KnowledgeGraph) -> None:
+    """另有10个省份设置有相应的大数据中心 … 这些机构同样均为事业单位,主要隶属于各省政府办公厅、
+    发改委等机构: triples on the claim, stated by that quote, the list marked not exhaustive."""
+    claim = GKR + "claim/other-provinces-with-big-data-centre"
+    got = rows(
+        kg,
+        f"""SELECT ?p ?o ?q ?all WHERE {{
+              <{claim}> ?p ?o . VALUES ?p {{ gk:casesLegalStatus gk:casesMainlyUnder }}
+              ?e a gk:Evidence ; gk:listIsExhaustive ?all ;
+                 oa:hasBody [ rdf:subject <{claim}> ; rdf:predicate ?p ; rdf:object ?o ] ;
+                 oa:hasTarget/oa:hasSelector/oa:exact ?q }}""",
+    )
+    assert {(r["p"].rsplit("#", 1)[1], r["o"]) for r in got} == {
+        ("casesLegalStatus", GKR + "concept/legal-status/public-institution"),
+        ("casesMainlyUnder", "各省政府办公厅"),
+        ("casesMainlyUnder", "发改委"),
+    }
+    assert {r["q"] for r in got} == {
+        "这些机构同样均为事业单位,主要隶属于各省政府办公厅、发改委等机构"
+    }
+    assert {r["all"] for r in got} == {"false"}

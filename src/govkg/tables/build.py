@@ -108,6 +108,9 @@ class _Compiler:
         self.sources: dict[str, Row] = {}
         self.derived_about: set[str] = set()  # entities some derivation concludes about
         self.stated_rows: list[tuple[Row, str, str, object]] = []  # statements that compiled
+        # a quote may state facts about a claim (what the article says of the cases it counts)
+        self.claim_refs = {f"claim/{r.get('id')}" for r in tables.rows("claims")}
+        self.claim_facts: dict[str, list] = {}
 
     def bad(self, row: Row, column: str | None, message: str) -> None:
         self.problems.append(Problem(row.sheet, row.number, column, message))
@@ -137,7 +140,7 @@ class _Compiler:
                 self.bad(row, column, f"unknown place {value!r} (not in the reference table)")
                 return False
             return True
-        if value in self.declared or value in self.v.existing:
+        if value in self.declared or value in self.v.existing or value in self.claim_refs:
             return True
         self.bad(row, column, f"unknown entity {value!r} (not in entities, sources or the graph)")
         return False
@@ -348,7 +351,9 @@ class _Compiler:
                 self.evidence_of.setdefault(r, []).append(ev)
 
     def add_fact(self, s: str, p: str, o: object) -> None:
-        if s in self.out.subjects:
+        if s in self.claim_refs:
+            self.claim_facts.setdefault(s, []).append((p, o))
+        elif s in self.out.subjects:
             self.out.subjects[s].append((p, o))
         elif s in self.out.sources:
             self.out.sources[s].append((p, o))
@@ -580,6 +585,7 @@ class _Compiler:
                 body.append((claim, "gk:statedBy", I(by)))
             if row.get("comment_en"):
                 pairs.append(("rdfs:comment", L(row.get("comment_en"), "en")))
+            pairs += self.claim_facts.get(claim, [])
             pairs.append(("gk:attestedBy", I(ev)))
             self.out.claims.append((claim, pairs))
             for s, p, o in body:
