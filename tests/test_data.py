@@ -650,3 +650,269 @@ def test_claims_say_whether_they_are_totals_and_how_they_relate(kg: KnowledgeGra
         "claim/dg-chair-secretary-or-governor-share": (Decimal(18), Decimal(26)),
         "claim/public-institution-bureau-share": (Decimal(12), Decimal(28)),
     }
+
+
+# ------------------------------------------------------------------ the naming rule
+
+TABLES = Path(__file__).resolve().parents[1] / "data" / "tables"
+SIX_BODIES = {
+    "org/cn-gd-government-services-data-bureau": 6,
+    "org/cn-ha-big-data-bureau": 5,
+    "org/cn-jl-government-services-and-digitalisation-bureau": 5,
+    "org/cn-ah-data-resources-bureau": 5,
+    "org/cn-gz-big-data-development-bureau": 4,
+    "org/cn-fj-big-data-bureau": 3,
+}
+
+
+def _csv(sheet: str, folder: Path = TABLES) -> tuple[list[str], list[dict[str, str]]]:
+    import csv
+
+    with (folder / f"{sheet}.csv").open(encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def _write_csv(folder: Path, sheet: str, fields: list[str], rows: list[dict[str, str]]) -> None:
+    import csv
+
+    with (folder / f"{sheet}.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
+def _compile(folder: Path, monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
+    """The problems compile_tables reports for the tables in `folder` ([] when they build)."""
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.syspath_prepend(str(root / "tools"))
+    import build_data
+
+    from govkg.tables.build import compile_tables
+    from govkg.tables.read import TablesInvalid, read_tables
+    from govkg.tables.vocab import vocabulary
+
+    vocab = vocabulary(resources.ontology_files(), [root / "data" / "places.ttl"], existing=False)
+    try:
+        compile_tables(read_tables(folder), vocab, build_data.source_texts())
+    except TablesInvalid as err:
+        return [(p.sheet, p.row, p.column, p.message) for p in err.problems]
+    return []
+
+
+def _identifications() -> list[dict[str, str]]:
+    _, rows = _csv("derivations")
+    return [
+        r
+        for r in rows
+        if r["method"] in ("identification", "combination")
+        and (r["subject"] in SIX_BODIES or r["object"] in SIX_BODIES)
+        and r["predicate"] != "gk:subordinateTo"  # the parents: derivations of another kind
+    ]
+
+
+def test_the_six_bodies_identifications_are_marked_derivations() -> None:
+    """28 triples on six bodies rest on a generic noun: each is a derivation with a note."""
+    found = _identifications()
+    counts = {b: sum(b in (r["subject"], r["object"]) for r in found) for b in SIX_BODIES}
+    assert counts == SIX_BODIES
+    assert len(found) == 28
+    for r in found:
+        grounds = r["from"].split("|")
+        assert r["comment_en"], r["id"]
+        if r["method"] == "identification":
+            # the note names the body the quote is taken to mean, by the article's name for it
+            _, entities = _csv("entities")
+            body = r["subject"] if r["subject"] in SIX_BODIES else r["object"]
+            name = next(e["name_zh"] for e in entities if e["id"] == body)
+            assert name in r["comment_en"], r["id"]
+            assert len(grounds) == 2, r["id"]  # the generic quote and the one naming the body
+    henan = [r for r in found if r["method"] == "combination"]
+    assert [(r["subject"], r["predicate"], r["object"]) for r in henan] == [
+        (
+            "office/cn-ha-digital-government-leading-group-office",
+            "gk:hostedIn",
+            "org/cn-ha-big-data-bureau",
+        )
+    ]
+    assert henan[0]["from"].split("|") == [
+        "leading-group-offices-in-government-service-body",
+        "leading-group-office-is-big-data-body",
+    ]
+
+
+@pytest.mark.parametrize("derivation", _identifications(), ids=lambda r: r["id"])
+def test_an_identification_stated_as_a_quotes_triple_fails_the_build(
+    derivation: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each of the 28 reverted to a plain statement of its quote is refused, on its row."""
+    import shutil
+
+    folder = tmp_path / "tables"
+    shutil.copytree(TABLES, folder)
+    fields, rows = _csv("derivations", folder)
+    _write_csv(folder, "derivations", fields, [r for r in rows if r["id"] != derivation["id"]])
+    fields, rows = _csv("statements", folder)
+    cells = {k: derivation[k] for k in ("subject", "predicate", "object", "lang", "datatype")}
+    rows.append({"quote": derivation["from"].split("|")[0], **cells})
+    _write_csv(folder, "statements", fields, rows)
+    problems = _compile(folder, monkeypatch)
+    assert len(problems) == 1, problems
+    sheet, row, column, message = problems[0]
+    assert (sheet, row, column) == ("statements", len(rows) + 1, "quote")
+    assert "does not name" in message
+
+
+def test_the_bundled_tables_build_and_a_comments_mapping_is_what_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without its comment's `相应的大数据中心 = …辽宁省大数据管理中心`, the 一局一中心 quote
+    no longer names the Liaoning centre: its two triples fail, the others still pass."""
+    import shutil
+
+    assert _compile(TABLES, monkeypatch) == []
+    folder = tmp_path / "tables"
+    shutil.copytree(TABLES, folder)
+    fields, rows = _csv("quotes", folder)
+    for r in rows:
+        if r["id"] == "one-bureau-one-centre":
+            assert "相应的大数据中心 = for Liaoning 辽宁省大数据管理中心" in r["comment_en"]
+            r["comment_en"] = r["comment_en"].split("; 相应的大数据中心")[0]
+    _write_csv(folder, "quotes", fields, rows)
+    problems = _compile(folder, monkeypatch)
+    _, statements = _csv("statements")
+    failing = [statements[row - 2] for _sheet, row, _col, _msg in problems]
+    assert {(r["subject"], r["predicate"]) for r in failing} == {
+        ("org/cn-ln-big-data-bureau", "gk:hasCentre"),
+        ("org/cn-ln-big-data-management-centre", "gk:legalStatus"),
+    }
+
+
+# ------------------------------------------------------------------ the article's arithmetic
+
+
+def _claims(kg: KnowledgeGraph) -> dict[str, dict[str, object]]:
+    from govkg.query import run_query
+
+    result = run_query(kg, "claims")
+    return {row[0]: dict(zip(result.variables, row, strict=True)) for row in result.rows}
+
+
+def test_coordination_mechanisms_are_ten_plus_three_plus_one_with_beijing_twice(
+    kg: KnowledgeGraph, article_text: str
+) -> None:
+    """全国共有13个省份…: 10 big-data groups + 3 informatization groups + Anhui's joint
+    conference (in neither count) - Beijing (in both) = 13; the parts are no partition."""
+    for words in (
+        "共有13个省份",
+        "共有10个省份",
+        "共有3个省份",
+        "安徽则是建立大数据发展部际联席会议",
+    ):
+        assert words in article_text
+    assert "北京市同时设置上述两个方向的领导小组" in article_text
+    row = _claims(kg)["provinces-with-coordination-mechanism"]
+    assert row["parts_sum"] == 13 and row["stated"] == 13
+    assert row["counted_twice"] == "Beijing Municipality"
+    assert row["in_no_part"] == "Anhui Province"
+    assert "parts add up" not in str(row["reconciliation"])
+    assert row["reconciliation"] == (
+        "parts 13 + 1 in no part (in_no_part) - 1 counted twice (counted_twice) = 13, the whole"
+    )
+    whole = GKR + "claim/provinces-with-coordination-mechanism"
+    comments = col(
+        kg,
+        f"""SELECT ?x WHERE {{ ?d gk:derivedStatement [ rdf:predicate gk:partOf ;
+                                                       rdf:object <{whole}> ] ;
+                               rdfs:comment ?x }}""",
+    )
+    assert len(comments) == 1 and "not a partition" in comments.pop()
+    note = col(kg, f"SELECT ?x WHERE {{ <{whole}> rdfs:comment ?x }}")
+    assert any("10 + 3 + 1 - 1 = 13" in n for n in note)
+
+
+def test_the_other_reconciliation_notes(kg: KnowledgeGraph) -> None:
+    """Shandong's two chairs are the chairs row's +1; Hainan's statutory body is in the
+    legal-status gap; 近70% beside 69.23% and 65.38%; the three 一局一中心 provinces named."""
+    claims = _claims(kg)
+    chairs = claims["provinces-with-dg-leading-group"]
+    assert chairs["parts_gap"] == 1 and chairs["counted_twice"] == "Shandong Province"
+    assert chairs["reconciliation"] == "parts 27 - 1 counted twice (counted_twice) = 26, the whole"
+    status = claims["bodies-with-known-legal-status"]
+    assert status["in_no_part"] == "Hainan Big Data Administration Bureau"
+    assert status["reconciliation"] == (
+        "parts 26 + 1 in no part (in_no_part) = 27, 1 not accounted for"
+    )
+    share = claims["dg-chair-secretary-or-governor-share"]
+    assert (share["stated_text"], share["figures_share"], share["distinct_share"]) == (
+        "近70%",
+        Decimal("69.23"),
+        Decimal("65.38"),
+    )
+    assert claims["public-institution-bureau-share"]["distinct_share"] is None
+    centres = claims["one-bureau-one-centre-provinces"]
+    assert centres["enumerated"] == 3
+    assert centres["members"] == "Gansu Province | Liaoning Province | Shaanxi Province"
+
+
+def test_the_reorganised_centres_came_from_public_institutions(kg: KnowledgeGraph) -> None:
+    """由其下多家省直事业单位重新组建: gk:fromStatus public institution, stated by that quote."""
+    got = rows(
+        kg,
+        """SELECT ?x ?q WHERE {
+             ?x gk:fromStatus <https://w3id.org/govkg/id/concept/legal-status/public-institution> ;
+                gk:changeKind <https://w3id.org/govkg/id/concept/change-kind/reorganisation> .
+             ?e a gk:Evidence ; oa:hasBody [ rdf:subject ?x ; rdf:predicate gk:fromStatus ] ;
+                oa:hasTarget/oa:hasSelector/oa:exact ?q }""",
+    )
+    assert {short(r["x"]) for r in got} == {
+        "event/cn-ln-big-data-management-centre-reorganisation",
+        "event/cn-hl-government-big-data-centre-reorganisation",
+    }
+    assert all("由其下多家省直事业单位重新组建" in r["q"] for r in got)
+
+
+def test_smaller_wording_follows_the_article(kg: KnowledgeGraph) -> None:
+    """The source's English label; definitions that say only what the article says; Fujian's
+    department-administered bureau managed by (not contained in) its DRC."""
+    source = GKR + "source/bjnews-2023-11-23"
+    labels = rows(kg, f"SELECT ?l (LANG(?l) AS ?lang) WHERE {{ <{source}> rdfs:label ?l }}")
+    assert {r["lang"] for r in labels} == {"zh", "en"}
+
+    def definition(iri: str) -> str:
+        (text,) = col(
+            kg, f'SELECT ?d WHERE {{ <{iri}> skos:definition ?d FILTER(LANG(?d) = "en") }}', "d"
+        )
+        return text
+
+    assert "standing office" not in definition(GKR.replace("/id/", "/def#") + "LeadingGroup")
+    unveiling = definition(GKR + "concept/change-kind/unveiling")
+    assert "新阶段" in unveiling and "start of its work" not in unveiling
+    identification = definition(GKR + "concept/derivation-method/identification")
+    assert "28 bodies in 25 provinces" in identification
+    fj, drc = GKR + "org/cn-fj-big-data-bureau", GKR + "org/cn-fj-development-and-reform-commission"
+    assert kg.query(P + f"ASK {{ <{fj}> gk:managedBy <{drc}> }}")
+    assert not kg.query(P + f"ASK {{ <{fj}> gk:subordinateTo ?x }}")
+
+
+def test_the_other_ten_centres_qualifier_is_quoted_triples(kg: KnowledgeGraph) -> None:
+    """另有10个省份设置有相应的大数据中心 … 这些机构同样均为事业单位,主要隶属于各省政府办公厅、
+    发改委等机构: triples on the claim, stated by that quote, the list marked not exhaustive."""
+    claim = GKR + "claim/other-provinces-with-big-data-centre"
+    got = rows(
+        kg,
+        f"""SELECT ?p ?o ?q ?all WHERE {{
+              <{claim}> ?p ?o . VALUES ?p {{ gk:casesLegalStatus gk:casesMainlyUnder }}
+              ?e a gk:Evidence ; gk:listIsExhaustive ?all ;
+                 oa:hasBody [ rdf:subject <{claim}> ; rdf:predicate ?p ; rdf:object ?o ] ;
+                 oa:hasTarget/oa:hasSelector/oa:exact ?q }}""",
+    )
+    assert {(r["p"].rsplit("#", 1)[1], r["o"]) for r in got} == {
+        ("casesLegalStatus", GKR + "concept/legal-status/public-institution"),
+        ("casesMainlyUnder", "各省政府办公厅"),
+        ("casesMainlyUnder", "发改委"),
+    }
+    assert {r["q"] for r in got} == {
+        "这些机构同样均为事业单位,主要隶属于各省政府办公厅、发改委等机构"
+    }
+    assert {r["all"] for r in got} == {"false"}

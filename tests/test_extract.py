@@ -279,6 +279,12 @@ def test_an_import_that_extends_the_bundled_graph_round_trips(
         csv.writer(fh, lineterminator="\n").writerow(
             ["example-qh-rank", "org/cn-fj-big-data-bureau", "rdfs:comment", "test only", "en", ""]
         )
+    # the naming rule: the quote names the bundled body only through its comment's mapping,
+    # checked against the bundled graph's names of it
+    quotes = list(csv.reader((folder / "quotes.csv").open(encoding="utf-8")))
+    quotes[3][-1] = "该局 = 青海省测试数据局; 该局 = 福建省大数据局 (test only)."
+    with (folder / "quotes.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(quotes)
     text = FIXTURE / "example-source.txt"
     first = tmp_path / "first.ttl"
     first.write_text(import_tables(folder, [text], check_shapes=False).turtle, encoding="utf-8")

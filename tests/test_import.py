@@ -186,3 +186,30 @@ def test_bundled_tables_round_trip_through_the_workbook_template(
             bundled.parse(path, format="turtle")
     assert len(back) == len(bundled) > 5000
     assert isomorphic(back, bundled)
+
+
+def test_a_triple_whose_quote_names_neither_end_is_refused_on_its_row(table: Path) -> None:
+    """The naming rule on a contributor's tables: 该局为副厅级 names the bureau only through
+    its comment's mapping (该局 = 青海省测试数据局); without it the rank row is refused."""
+    edit(table, "quotes", 4, "comment_en", "")
+    assert problems(table) == [
+        (
+            "statements",
+            9,
+            "quote",
+            "the quote 'example-qh-rank' does not name org/cn-qh-test-data-bureau: a triple the "
+            "quote only implies is a derivation (derivations sheet, method identification, with "
+            "a note), or map the quote's words in its comment_en ('W = …' / 'Said of …')",
+        )
+    ]
+    runner = CliRunner()
+    out = table.parent / "new.ttl"
+    result = runner.invoke(cli, ["import", str(table), "--source", str(TEXT), "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "statements.csv:9:quote: the quote 'example-qh-rank' does not name" in result.stderr
+    assert not out.exists()
+    # a mapping whose word is not in the quote maps nothing
+    edit(table, "quotes", 4, "comment_en", "该机构 = 青海省测试数据局.")
+    assert [p[1] for p in problems(table)] == [9]
+    edit(table, "quotes", 4, "comment_en", "该局 = 青海省测试数据局.")
+    import_tables(table, [TEXT], check_shapes=False)

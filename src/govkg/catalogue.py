@@ -14,6 +14,11 @@ own PREFIX lines. Two conventions make one file serve every store:
   the label filters are (a `?lang` bound outside a nested group or subquery is not).
   `govkg query NAME --sparql` prints the expanded, self-contained text; the embedded engine
   runs that same text.
+
+A header line `# concatenated: col="; ", …` names the columns that are GROUP_CONCATs and their
+separators (tests check it against rdflib's parse of every query): SPARQL gives such a cell's
+parts in no defined order, so govkg sorts them after the query, in process and from a remote
+store alike; the `--sparql` text run elsewhere gives them in that store's order.
 """
 
 from __future__ import annotations
@@ -54,6 +59,9 @@ class CannedQuery:
     params: tuple[Param, ...]
     columns: tuple[str, ...]
     examples: tuple[str, ...] = ()
+    # (column, separator) of each cell that concatenates values (GROUP_CONCAT): SPARQL leaves
+    # their order to the store, so govkg sorts them after the query (`sort_concatenated`)
+    concatenated: tuple[tuple[str, str], ...] = ()
 
     @property
     def example_params(self) -> dict[str, str]:
@@ -264,7 +272,20 @@ def load_canned(path: Path) -> CannedQuery:
         params=tuple(header["params"]),
         columns=tuple(c.strip() for c in header["columns"].split(",") if c.strip()),
         examples=tuple(header["examples"]),
+        concatenated=tuple(_CONCATENATED.findall(header.get("concatenated", ""))),
     )
+
+
+_CONCATENATED = re.compile(r'(\w+)="([^"]+)"')
+
+
+def sort_concatenated(value: str, separator: str) -> str:
+    """A GROUP_CONCAT cell with its parts in code-point order: the same cell from every store.
+
+    GROUP_CONCAT has no order in SPARQL 1.1 (embedded pyoxigraph, an Oxigraph server and
+    Virtuoso each give their own); the parts of the cell are the same on every store, so
+    sorted they give the same bytes."""
+    return separator.join(sorted(value.split(separator)))
 
 
 @cache

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from govkg import inputs, sandbox, sparql_guard
-from govkg.catalogue import CannedQuery, Param, find_canned
+from govkg.catalogue import CannedQuery, Param, find_canned, sort_concatenated
 from govkg.errors import BadInput, InputSyntaxError
 from govkg.namespaces import PREFIXES, sparql_prologue
 from govkg.sparql_guard import QueryRefused, QueryTooComplex
@@ -278,15 +279,22 @@ def _refuse_unreadable(text: str, source: str, reason: str) -> None:
     )
 
 
-def _without(result: QueryResult, hidden: set[str]) -> QueryResult:
-    """Drop parameter columns (pyoxigraph needs them projected) and fill rows from JSON."""
+def _without(
+    result: QueryResult, hidden: set[str], concatenated: Iterable[tuple[str, str]] = ()
+) -> QueryResult:
+    """Drop parameter columns (pyoxigraph needs them projected), sort the parts of each
+    concatenated cell (`catalogue.sort_concatenated`), and fill rows from JSON."""
     doc = json.loads(result.json_results)
     names = [v for v in doc["head"]["vars"] if v not in hidden]
-    if len(names) != len(doc["head"]["vars"]):
+    joins = [(col, sep) for col, sep in concatenated if col in names]
+    if len(names) != len(doc["head"]["vars"]) or joins:
         doc["head"]["vars"] = names
         for b in doc["results"]["bindings"]:
             for h in hidden:
                 b.pop(h, None)
+            for col, sep in joins:
+                if col in b and b[col].get("type") == "literal":
+                    b[col]["value"] = sort_concatenated(b[col]["value"], sep)
         result.json_results = json.dumps(doc, ensure_ascii=False).encode("utf-8")
     solutions = ox.parse_query_results(result.json_results, format=ox.QueryResultsFormat.JSON)
     result.variables = names
@@ -463,4 +471,4 @@ def run_query(
         return QueryResult(kind="construct", triples=triples)
     result = QueryResult(kind="select", json_results=payload)
     result.ordered = q.entry.ordered if q.entry else bool(ordered)
-    return _without(result, set(bound))
+    return _without(result, set(bound), q.entry.concatenated if q.entry else ())

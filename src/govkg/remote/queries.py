@@ -25,6 +25,7 @@ class Prepared:
     hidden: set[str]
     kind: str
     ordered: bool
+    concatenated: tuple[tuple[str, str], ...] = ()  # a canned query's GROUP_CONCAT cells
 
 
 def prepare(query: Query | str, params: dict[str, str] | None, lang: str) -> Prepared:
@@ -34,7 +35,7 @@ def prepare(query: Query | str, params: dict[str, str] | None, lang: str) -> Pre
         bind_params(params, q.entry.params, lang)  # refuses unknown or missing parameters
         sent = q.entry.sparql(params, lang)
         kind, ordered = vet(Query(sent, q.source, q.entry))
-        return Prepared(sent, set(), kind, ordered)
+        return Prepared(sent, set(), kind, ordered, q.entry.concatenated)
     if params:
         raise BadInput(
             "with --endpoint, --param binds the parameters of canned queries only; "
@@ -44,14 +45,20 @@ def prepare(query: Query | str, params: dict[str, str] | None, lang: str) -> Pre
     return Prepared(sparql_prologue() + q.text, set(), kind, ordered)
 
 
-def to_result(answer: Answer, hidden: set[str], ordered: bool) -> QueryResult:
-    """A store's answer as the QueryResult `govkg query` renders."""
+def to_result(
+    answer: Answer,
+    hidden: set[str],
+    ordered: bool,
+    concatenated: tuple[tuple[str, str], ...] = (),
+) -> QueryResult:
+    """A store's answer as the QueryResult `govkg query` renders (concatenated cells sorted,
+    as in process)."""
     if answer.kind == "ask":
         return QueryResult(kind="ask", boolean=answer.boolean)
     if answer.kind == "construct":
         return QueryResult(kind="construct", triples=list(answer.triples or []))
     result = QueryResult(kind="select", json_results=answer.json_results, ordered=ordered)
-    return _without(result, hidden)
+    return _without(result, hidden, concatenated)
 
 
 def run_remote_query(
@@ -64,7 +71,8 @@ def run_remote_query(
 ) -> QueryResult:
     """Run a canned query, a .rq file or SPARQL text on a store; rows as `run_query` gives."""
     q = prepare(query, params, lang)
-    return to_result(client.query(endpoint, q.text, graph, q.kind), q.hidden, q.ordered)
+    answer = client.query(endpoint, q.text, graph, q.kind)
+    return to_result(answer, q.hidden, q.ordered, q.concatenated)
 
 
 def remote_count(client: Client, endpoint: str, graph: str | None = None) -> int:

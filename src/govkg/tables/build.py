@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 from govkg.evidence import locate
 from govkg.namespaces import GKR, KINDS, PREFIXES, mint
+from govkg.tables.naming import check_naming, names_from_pairs
 from govkg.tables.read import Problem, Row, Tables, TablesInvalid
 from govkg.tables.schema import ENTITY_KINDS
 from govkg.tables.turtle import B, I, L, Section
@@ -46,6 +47,10 @@ class Vocabulary:
     concepts: set[str]  # resource paths concept/{scheme}/{key}
     places: dict[str, str]  # jurisdiction key (cn-gs) -> resource path place/cn-gs
     existing: set[str] = field(default_factory=set)  # resource paths already in the graph
+    # the names the naming rule looks for (govkg.tables.naming): place -> its names (zh, en);
+    # a resource of the graph -> its (predicate, object) label and jurisdiction pairs
+    place_names: dict[str, set[str]] = field(default_factory=dict)
+    existing_names: dict[str, list] = field(default_factory=dict)
 
 
 @dataclass
@@ -102,6 +107,10 @@ class _Compiler:
         self.evidence_of: dict[str, list[str]] = {}  # entity -> evidence ids
         self.sources: dict[str, Row] = {}
         self.derived_about: set[str] = set()  # entities some derivation concludes about
+        self.stated_rows: list[tuple[Row, str, str, object]] = []  # statements that compiled
+        # a quote may state facts about a claim (what the article says of the cases it counts)
+        self.claim_refs = {f"claim/{r.get('id')}" for r in tables.rows("claims")}
+        self.claim_facts: dict[str, list] = {}
 
     def bad(self, row: Row, column: str | None, message: str) -> None:
         self.problems.append(Problem(row.sheet, row.number, column, message))
@@ -131,7 +140,7 @@ class _Compiler:
                 self.bad(row, column, f"unknown place {value!r} (not in the reference table)")
                 return False
             return True
-        if value in self.declared or value in self.v.existing:
+        if value in self.declared or value in self.v.existing or value in self.claim_refs:
             return True
         self.bad(row, column, f"unknown entity {value!r} (not in entities, sources or the graph)")
         return False
@@ -185,7 +194,7 @@ class _Compiler:
             if kind == "article":
                 self.out.article_sources.append(ref)
                 pairs += [("schema:headline", zh), ("dct:title", zh), ("dct:title", en)]
-                pairs += [("rdfs:label", zh)]
+                pairs += [("rdfs:label", zh), ("rdfs:label", en)]
                 for col, prop in (
                     ("part_of", "schema:isPartOf"),
                     ("publisher", "schema:publisher"),
@@ -313,6 +322,7 @@ class _Compiler:
             t = self.triple(row)
             if t:
                 bodies[q].append(t)
+                self.stated_rows.append((row, *t))
         for key, row in self.quote_ids.items():
             if not bodies[key]:
                 self.bad(row, "id", "the quote states nothing (no row in statements)")
@@ -342,7 +352,9 @@ class _Compiler:
                 self.evidence_of.setdefault(r, []).append(ev)
 
     def add_fact(self, s: str, p: str, o: object) -> None:
-        if s in self.out.subjects:
+        if s in self.claim_refs:
+            self.claim_facts.setdefault(s, []).append((p, o))
+        elif s in self.out.subjects:
             self.out.subjects[s].append((p, o))
         elif s in self.out.sources:
             self.out.sources[s].append((p, o))
@@ -553,7 +565,9 @@ class _Compiler:
                     ("prov:wasDerivedFrom", I(f"evidence/claim-{other}")),
                     ("rdfs:comment", L(
                         "How the article presents its numbers (其中, 另有, 占…), read by govkg to "
-                        "compare them: the numbers themselves stay as stated.", "en")),
+                        "compare them: a part of the whole, not a partition (parts may overlap, "
+                        "e.g. a province counted in two, or leave cases in none); the numbers "
+                        "themselves stay as stated.", "en")),
                 ]))  # fmt: skip
             if row.get("year"):
                 year = L(row.get("year"), dt="xsd:gYear")
@@ -572,6 +586,7 @@ class _Compiler:
                 body.append((claim, "gk:statedBy", I(by)))
             if row.get("comment_en"):
                 pairs.append(("rdfs:comment", L(row.get("comment_en"), "en")))
+            pairs += self.claim_facts.get(claim, [])
             pairs.append(("gk:attestedBy", I(ev)))
             self.out.claims.append((claim, pairs))
             for s, p, o in body:
@@ -600,6 +615,15 @@ class _Compiler:
             *[("prov:wasDerivedFrom", I(g)) for g in grounds],
             ("rdfs:comment", L(why.strip(), "en")),
         ]))  # fmt: skip
+
+    def check_naming(self) -> None:
+        """Every stated triple's quote names what it is about (govkg.tables.naming)."""
+        known, here = self.v.existing_names, self.out.subjects
+        names = {
+            ref: names_from_pairs([*known.get(ref, []), *here.get(ref, [])])
+            for ref in known.keys() | here.keys()
+        }
+        self.problems += check_naming(self.stated_rows, self.quote_ids, names, self.v.place_names)
 
     def finish(self) -> None:
         for ref in self.out.subjects:
@@ -648,6 +672,7 @@ def compile_tables(tables: Tables, vocab: Vocabulary, texts: dict[str, str]) -> 
     c.quote_rows()
     c.derivation_rows()
     c.claim_rows()
+    c.check_naming()
     c.finish()
     if c.problems:
         raise TablesInvalid(tables.origin, c.problems)

@@ -48,7 +48,7 @@ def ref_of(term: object) -> str:
 _ARTICLE = {  # predicate CURIE -> (column, language or None)
     "schema:headline": ("name_zh", "zh"),
     "dct:title": (None, None),  # zh and en: checked against the names below
-    "rdfs:label": ("name_zh", "zh"),
+    "rdfs:label": (None, None),  # zh and en, like dct:title
     "schema:isPartOf": ("part_of", None),
     "schema:publisher": ("publisher", None),
     "schema:datePublished": ("published", None),

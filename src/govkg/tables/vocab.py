@@ -8,6 +8,7 @@ from pathlib import Path
 from govkg.namespaces import GKR, PREFIXES
 from govkg.tables.build import Vocabulary, resource_path
 from govkg.tables.schema import SHEETS
+from govkg.tables.turtle import I, L
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 _CLASS_TYPES = {PREFIXES["owl"] + "Class", PREFIXES["rdfs"] + "Class"}
@@ -51,6 +52,13 @@ def vocabulary(ontology: Iterable[Path], graph: Iterable[Path], existing: bool) 
                 vocab.properties.add(c)
             elif p == in_scheme and s.startswith(GKR):
                 vocab.concepts.add(s[len(GKR) :])
+    # what the naming rule (govkg.tables.naming) looks for: places' and resources' labels
+    label_props = {PREFIXES["skos"] + "prefLabel", PREFIXES["skos"] + "altLabel"}
+    named = {
+        **{iri: _curie(iri) for iri in label_props},
+        PREFIXES["rdfs"] + "label": "rdfs:label",
+        PREFIXES["gk"] + "jurisdiction": "gk:jurisdiction",
+    }
     for path in graph:
         for q in parse_file(path):
             s, p = q.subject.value, q.predicate.value
@@ -58,6 +66,16 @@ def vocabulary(ontology: Iterable[Path], graph: Iterable[Path], existing: bool) 
                 vocab.places[q.object.value.lower()] = s[len(GKR) :]
             elif p == in_scheme and s.startswith(GKR):
                 vocab.concepts.add(s[len(GKR) :])
+            r = resource_path(s) if p in named else None
+            if r is None:
+                pass
+            elif r.startswith("place/") and p in label_props:
+                vocab.place_names.setdefault(r, set()).add(q.object.value)
+            elif existing and p == PREFIXES["gk"] + "jurisdiction":
+                if (o := resource_path(q.object.value)) is not None:
+                    vocab.existing_names.setdefault(r, []).append((named[p], I(o)))
+            elif existing and getattr(q.object, "language", None) == "zh":
+                vocab.existing_names.setdefault(r, []).append((named[p], L(q.object.value, "zh")))
             if existing and (r := resource_path(s.split("#", 1)[0])):
                 vocab.existing.add(r)
     return vocab
