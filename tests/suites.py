@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from needs import under_ci
+
 REPO = Path(__file__).resolve().parents[1]
 CONFORMANCE_ENV = "GOVKG_CONFORMANCE"
 
@@ -23,6 +25,6 @@ def conformance_root() -> Path:
 
 def suite_missing(name: str, folder: str) -> None:
     """Fail under CI, skip elsewhere: a missing suite is never a silent pass."""
-    if os.environ.get("CI"):
+    if under_ci():
         pytest.fail(f"W3C {name} suite missing under CI (../shared/conformance/{folder})")
     pytest.skip(f"W3C {name} suite not found (set ${CONFORMANCE_ENV})")
