@@ -23,6 +23,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="rewrite golden result files from the current data (on purpose only)",
     )
     parser.addoption(
+        "--cpu-durations",
+        type=int,
+        default=0,
+        metavar="N",
+        help="list the N tests that took the most CPU (setup + call + teardown, with the "
+        "processes they waited for): on a shared machine, wall time says little",
+    )
+    parser.addoption(
         "--slow",
         action="store_true",
         default=False,
@@ -49,13 +57,32 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 _SLOW_LEFT = pytest.StashKey[int]()
+_CPU = pytest.StashKey[dict[str, float]]()
+
+
+def _cpu_now() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):  # type: ignore[no-untyped-def]
+    """Each test's CPU seconds (its process and the processes it waited for)."""
+    started = _cpu_now()
+    yield
+    item.config.stash.setdefault(_CPU, {})[item.nodeid] = _cpu_now() - started
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """The suite's CPU time (this process and the processes it waited for), and the lane."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    cpu = _cpu_now()
+    top = terminalreporter.config.getoption("--cpu-durations")
+    if top:
+        spent = terminalreporter.config.stash.get(_CPU, {})
+        terminalreporter.write_sep("=", f"{top} tests that took the most CPU")
+        for nodeid, seconds in sorted(spent.items(), key=lambda kv: -kv[1])[:top]:
+            terminalreporter.write_line(f"{seconds:8.2f}s cpu  {nodeid}")
     left = terminalreporter.config.stash.get(_SLOW_LEFT, 0)
     lane = (
         "slow lane included"
@@ -63,7 +90,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         else f"fast lane: {left} slow test(s) deselected (CI runs them; pytest --slow)"
     )
     terminalreporter.write_line(
-        f"suite CPU time: {cpu:.0f} s (user+sys, tests and the processes they ran); {lane}"
+        f"suite CPU time: {cpu:.1f} s (user+sys, tests and the processes they ran); {lane}"
     )
 
 

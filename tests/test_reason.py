@@ -413,3 +413,20 @@ def test_closure_is_kept_in_its_own_named_graph() -> None:
     kg.inferred = False
     assert kg.count(query) == 0
     assert kg.add_inferred() == added  # computed once
+
+
+def test_short_runs_get_a_quick_starting_jvm(monkeypatch: pytest.MonkeyPatch) -> None:
+    """JDK_JAVA_OPTIONS while HermiT runs on a small input: the quick-start flags first, the
+    user's own value after them (it wins), restored afterwards; large inputs untouched."""
+    import os
+
+    monkeypatch.delenv("JDK_JAVA_OPTIONS", raising=False)
+    with reason._jvm_options(10):
+        assert os.environ["JDK_JAVA_OPTIONS"] == "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+    assert "JDK_JAVA_OPTIONS" not in os.environ
+    monkeypatch.setenv("JDK_JAVA_OPTIONS", "-XX:+UseParallelGC")
+    with reason._jvm_options(10):
+        assert os.environ["JDK_JAVA_OPTIONS"].endswith(" -XX:+UseParallelGC")
+    assert os.environ["JDK_JAVA_OPTIONS"] == "-XX:+UseParallelGC"
+    with reason._jvm_options(reason._SHORT_RUN_TRIPLES + 1):
+        assert os.environ["JDK_JAVA_OPTIONS"] == "-XX:+UseParallelGC"
