@@ -50,6 +50,7 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert extracted == _block("test-command")
 
 
+@pytest.mark.slow  # govkg check in a process of its own (HermiT included): CI runs it
 def test_quick_start_main_job_passes(tmp_path: Path) -> None:
     """The run command's last step, through the installed entry point, from another folder."""
     assert GOVKG.exists(), "govkg entry point not installed in this environment"

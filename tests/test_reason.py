@@ -210,6 +210,7 @@ def test_unknown_reasoner_is_refused(kg) -> None:
 
 
 @needs_java
+@pytest.mark.slow  # HermiT on the bundled graph again, through the CLI (CI runs it)
 def test_cli_consistent_exits_0(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["reason"])
     assert result.exit_code == 0, result.output
@@ -225,6 +226,7 @@ def test_cli_inconsistent_exits_1(runner: CliRunner, tmp_path: Path) -> None:
 
 
 @needs_java
+@pytest.mark.slow  # HermiT on the bundled graph again, through the CLI (CI runs it)
 def test_cli_unsatisfiable_exits_1(runner: CliRunner, tmp_path: Path) -> None:
     bad = write(tmp_path, "unsat.ttl", UNSATISFIABLE)
     result = runner.invoke(cli, ["reason", "--extra", str(bad)])
