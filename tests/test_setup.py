@@ -194,3 +194,30 @@ def test_check_reports_and_exits_1_when_something_is_missing(
     monkeypatch.setattr(setup.subprocess, "run", lambda *a, **k: pytest.fail("installed"))
     assert setup.main(["--check"]) == 1
     assert "missing absent" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "slow_runs"),
+    [({}, [], False), ({"CI": "true"}, [], True), ({}, ["--slow"], True), ({"CI": "0"}, [], False)],
+)
+def test_the_slow_lane_runs_under_ci_or_with_slow(
+    env: dict[str, str], args: list[str], slow_runs: bool
+) -> None:
+    """tests/test_readme.py has a test marked slow: deselected in the fast lane, collected
+    under CI or with --slow (pytest's own collection, in a process of its own)."""
+    import os
+
+    base = {k: v for k, v in os.environ.items() if k not in ("CI", "PYTEST_ADDOPTS")}
+    pytest_ = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"]
+    done = subprocess.run(
+        [*pytest_, *args, "tests/test_readme.py"],
+        cwd=REPO,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    collected = "tests/test_readme.py::test_quick_start_main_job_passes" in done.stdout
+    assert collected is slow_runs, done.stdout
+    assert ("1 deselected" in done.stdout) is not slow_runs, done.stdout
