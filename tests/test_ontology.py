@@ -209,3 +209,7 @@ def test_one_version_everywhere() -> None:
     assert version_info(dataset, "https://w3id.org/govkg/id/dataset/govkg") == {__version__}
     readme = (REPO / "ontology" / "README.md").read_text(encoding="utf-8")
     assert f"Version {__version__} (`owl:versionIRI <{ONTOLOGY_IRI}/{__version__}>`)" in readme
+    citations = re.findall(
+        r"govkg knowledge graph (\S+) \(", (REPO / "README.md").read_text(encoding="utf-8")
+    )
+    assert citations == [__version__], "the README's citation carries another version"

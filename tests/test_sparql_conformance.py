@@ -1,7 +1,7 @@
 """The W3C SPARQL 1.1 query-evaluation tests, run through govkg's own query path.
 
-The suite lives outside the repository: ../shared/conformance/sparql11 beside the repository
-root, or $GOVKG_CONFORMANCE/sparql11. Tests are discovered from each folder's manifest.ttl
+The suite's evaluation tests are vendored in tests/w3c/sparql11 (W3C 3-clause BSD License).
+Tests are discovered from each folder's manifest.ttl by the one walker of tests/suites.py
 (mf:QueryEvaluationTest entries). Each test's data is parsed by govkg's loader (`parse_bytes`,
 the file's location as base IRI) into a fresh KnowledgeGraph (qt:data into the default graph as
 `load_graph` does, qt:graphData into a named graph per file) and its query, based at its own
@@ -21,13 +21,10 @@ from typing import Any
 
 import pytest
 
-from suites import conformance_root, suite_missing
+from suites import MF, QT, SPARQL_MANIFESTS, file_path, walk
 
-MF = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#"
-QT = "http://www.w3.org/2001/sw/DataAccess/tests/test-query#"
 RS = "http://www.w3.org/2001/sw/DataAccess/tests/result-set#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-FOLDERS = ("aggregates", "functions", "negation", "property-path", "subquery")
 
 # deviations of the wrapped engine (pyoxigraph 0.5.13) from the suite, each reproduced with
 # pyoxigraph alone (Store.query, no govkg code); xfail exactly these
@@ -54,43 +51,25 @@ KNOWN_FAILURES: dict[str, str] = {
 }
 
 
-def suite_root() -> Path | None:
-    root = conformance_root()
-    root = root / "sparql11"
-    return root if all((root / f / "manifest.ttl").is_file() for f in FOLDERS) else None
-
-
-def _path(iri: Any) -> Path:
-    return Path(str(iri).removeprefix("file://"))
-
-
 def discover() -> list[Any]:
     """(name, query, data files, named-graph files, result file) per evaluation test."""
-    root = suite_root()
-    if root is None:
-        return []
-    root = root.resolve()  # entry IRIs are resolved paths: names must not depend on symlinks
-    from rdflib import RDF, Graph, Namespace, URIRef
-    from rdflib.collection import Collection
+    from rdflib import RDF, Namespace, URIRef
 
     mf = Namespace(MF)
     qt = Namespace(QT)
     tests = []
-    for folder in FOLDERS:
-        manifest = root / folder / "manifest.ttl"
-        graph = Graph().parse(manifest, format="turtle", publicID=manifest.as_uri())
-        for lst in graph.objects(None, mf.entries):
-            for entry in Collection(graph, lst):
-                if (entry, RDF.type, mf.QueryEvaluationTest) not in graph:
-                    continue  # syntax tests: not evaluation
-                action = graph.value(entry, mf.action)
-                query = graph.value(action, qt.query)
-                result = graph.value(entry, mf.result)
-                assert isinstance(query, URIRef) and isinstance(result, URIRef), entry
-                data = sorted(_path(d) for d in graph.objects(action, qt.data))
-                named = sorted(_path(d) for d in graph.objects(action, qt.graphData))
-                name = f"{folder}/{str(entry).rsplit('#', 1)[-1]}"
-                tests.append((name, _path(query), data, named, _path(result)))
+    for entry in walk(SPARQL_MANIFESTS):
+        graph, node = entry.graph, entry.node
+        if (node, RDF.type, mf.QueryEvaluationTest) not in graph:
+            continue  # syntax tests: not evaluation
+        action = graph.value(node, mf.action)
+        query = graph.value(action, qt.query)
+        result = graph.value(node, mf.result)
+        assert isinstance(query, URIRef) and isinstance(result, URIRef), node
+        data = sorted(file_path(d) for d in graph.objects(action, qt.data))
+        named = sorted(file_path(d) for d in graph.objects(action, qt.graphData))
+        name = f"{entry.manifest.parent.name}/{str(node).rsplit('#', 1)[-1]}"
+        tests.append((name, file_path(query), data, named, file_path(result)))
     return sorted(tests, key=lambda t: t[0])
 
 
@@ -98,14 +77,10 @@ TESTS = discover()
 
 
 def test_suite_is_present() -> None:
-    if not TESTS:
-        suite_missing("SPARQL 1.1", "sparql11")
     assert len(TESTS) >= 170
 
 
 def test_known_failures_are_suite_tests() -> None:
-    if not TESTS:
-        pytest.skip("W3C SPARQL 1.1 suite not found")
     assert set(KNOWN_FAILURES) <= {t[0] for t in TESTS}
 
 

