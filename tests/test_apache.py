@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+import needs
 from govkg.load import KnowledgeGraph
 from govkg.namespaces import GKR, ONTOLOGY_IRI
 from govkg.web.app import App
@@ -48,7 +49,7 @@ def fetch(url: str, accept: str = "*/*") -> tuple[int, dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def apache(kg: KnowledgeGraph) -> Iterator[str]:
-    assert APACHE.is_file(), "apache2 missing: apt-get install apache2"
+    needs.require("apache")
     # not under pytest's 0700 tmp folders: Apache's worker user must read the site
     root = Path(tempfile.mkdtemp(prefix="govkg-apache-"))
     try:
