@@ -36,15 +36,8 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 
 @pytest.fixture(scope="module")
 def base(kg: KnowledgeGraph) -> Iterator[str]:
-    server = make_server(kg, "127.0.0.1", 0, quiet=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.base_url
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with _server(kg) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

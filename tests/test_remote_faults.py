@@ -245,8 +245,8 @@ def test_a_trickling_head_stops_at_the_deadline_too(faulty) -> None:
     assert 3.0 <= wall < 3.0 + 2.0, f"{wall:.1f} s"
 
 
-@pytest.mark.parametrize("command", ["validate", "check"])
-def test_validate_and_check_keep_the_deadline_and_the_limit(faulty, command: str) -> None:
+@pytest.mark.parametrize("command", ["validate", "check", "export"])
+def test_validate_check_and_export_keep_the_deadline_and_the_limit(faulty, command: str) -> None:
     base, routes = faulty
     routes["/trickle"] = _trickle
     started = time.monotonic()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from govkg.cli.options import endpoint_options, files_option, output_option
+from govkg.cli.options import endpoint_options, files_option, output_option, remote_limits_options
 from govkg.errors import EXIT_CODES_HELP
 from govkg.export import EXPORT_FORMATS
 
@@ -44,6 +44,7 @@ from govkg.export import EXPORT_FORMATS
     help="Export the whole graph of this SPARQL 1.1 endpoint instead (credentials from "
     "$GOVKG_ENDPOINT_USER/$GOVKG_ENDPOINT_PASSWORD or $GOVKG_ENDPOINT_TOKEN)."
 )
+@remote_limits_options()
 def export_command(
     files: tuple[Path, ...],
     alone: bool,
@@ -54,6 +55,8 @@ def export_command(
     output: Path | None,
     endpoint: str | None,
     graph: str | None,
+    timeout: float | None,
+    max_answer: int | None,
 ) -> None:
     """Write the merged graph (ontology + data + any FILES); same input, same bytes.
 
@@ -68,10 +71,11 @@ def export_command(
     from govkg.output import open_output, progress
 
     if endpoint:
+        from govkg.remote.client import DEFAULT_TIMEOUT
         from govkg.remote.commands import export_remote, no_files
 
         no_files(files, "export")
-        kg = export_remote(endpoint, graph)
+        kg = export_remote(endpoint, graph, timeout or DEFAULT_TIMEOUT, max_answer)
         if inferred:
             kg.add_inferred()
     else:

@@ -91,13 +91,21 @@ def _warn_if_empty(client: Client, endpoint: str, graph: str | None, count: int)
         click.echo(f"govkg: warning: {hint}", err=True)
 
 
-def export_remote(endpoint: str, graph: str | None, timeout: float | None = DEFAULT_TIMEOUT) -> Any:
+def export_remote(
+    endpoint: str,
+    graph: str | None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    max_answer: int | None = None,
+) -> Any:
     """`govkg export --endpoint URL`: the store's graph, asked for in full, as a local graph."""
     from govkg.load import KnowledgeGraph
     from govkg.output import progress
     from govkg.remote.pull import pull_all
 
-    with _client(endpoint, graph, timeout) as client, progress("Downloading", total=None):
+    with (
+        _client(endpoint, graph, timeout, max_answer) as client,
+        progress("Downloading", total=None),
+    ):
         triples = pull_all(client, endpoint, graph)
         _warn_if_empty(client, endpoint, graph, len(triples))
     kg = KnowledgeGraph(store=ox.Store(), files=[])
