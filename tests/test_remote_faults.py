@@ -128,20 +128,34 @@ def _govkg() -> str:
     return found
 
 
+# Linux keeps a process's peak RSS across exec, and a child spawned straight from pytest
+# (hundreds of MB by the time a full run gets here) starts with pytest's own: so the child is
+# spawned by a launcher of a few MB, which reports the peak of govkg alone.
+_LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+sys.stdout.write(f"{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss}")
+"""
+
+
 def _run_child(args: list[str], tmp_path: Path, env: dict[str, str] | None = None):
     """govkg as a child process: exit code, stderr, its own peak RSS in MB, wall seconds."""
-    out, err = tmp_path / "out", tmp_path / "err"
+    err = tmp_path / "err"
     started = time.monotonic()
-    with out.open("wb") as o, err.open("wb") as e:
-        proc = subprocess.Popen(
-            [_govkg(), *args], stdout=o, stderr=e, env={**os.environ, **(env or {})}
+    with err.open("wb") as e:
+        launched = subprocess.run(
+            [sys.executable, "-S", "-c", _LAUNCHER, _govkg(), *args],
+            stdout=subprocess.PIPE,
+            stderr=e,
+            env={**os.environ, **(env or {})},
+            check=True,
         )
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            proc.returncode = 0  # reaped by wait4 above
     wall = time.monotonic() - started
-    return os.waitstatus_to_exitcode(status), err.read_text(), usage.ru_maxrss / 1024, wall
+    code, maxrss = (int(n) for n in launched.stdout.decode().split()[-2:])
+    return code, err.read_text(), maxrss / 1024, wall
 
 
 # ---- bounded answers -------------------------------------------------------------------------
