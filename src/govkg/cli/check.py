@@ -65,16 +65,21 @@ def check_command(
             kg = load_files(files, alone, inferred=inferred)
         click.echo(f"ok    load: {len(kg)} triples from {len(kg.files)} files")
     failed = not_run = 0
-    with progress("Checking", total=len(stages)) as advance:
-        for name, stage in stages:
-            result = run_stage(name, stage, kg)
-            advance()
-            first, *rest = result.lines or [""]
-            click.echo(f"{MARK[result.status]}  {result.name}: {first}  ({result.seconds:.1f} s)")
-            for line in rest:
-                click.echo(f"        {line}")
-            failed += result.status == FAIL
-            not_run += result.status == NOT_RUN
+    try:
+        with progress("Checking", total=len(stages)) as advance:
+            for name, stage in stages:
+                result = run_stage(name, stage, kg)
+                advance()
+                first, *rest = result.lines or [""]
+                mark = MARK[result.status]
+                click.echo(f"{mark}  {result.name}: {first}  ({result.seconds:.1f} s)")
+                for line in rest:
+                    click.echo(f"        {line}")
+                failed += result.status == FAIL
+                not_run += result.status == NOT_RUN
+    finally:
+        if endpoint:  # the store's connections, not left open for the process's lifetime
+            kg.close()
     passed = len(stages) - failed - not_run
     summary = f"{passed} passed, {failed} failed, {not_run} not run"
     if failed:

@@ -125,6 +125,10 @@ class RemoteGraph:
     graph: str | None = None
     files: list[Path] = field(default_factory=list)
 
+    def close(self) -> None:
+        """Close the store's connections (a keep-alive connection holds a server thread)."""
+        self.client.http.close()
+
     def __len__(self) -> int:
         from govkg.remote.queries import remote_count
 
@@ -227,7 +231,11 @@ def open_check(
     rg = RemoteGraph(client, endpoint, graph)
     from govkg.remote.queries import remote_count
 
-    _warn_if_empty(client, endpoint, graph, remote_count(client, endpoint, graph))
+    try:
+        _warn_if_empty(client, endpoint, graph, remote_count(client, endpoint, graph))
+    except BaseException:
+        rg.close()
+        raise
     return rg, check_stages(rg)
 
 
@@ -263,7 +271,8 @@ def push_command_body(
             "give it with --store URL"
         )
     check_url(target, "--store")
-    client = _client(endpoint, graph, timeout, max_answer)
+    check_url(endpoint)
+    check_graph(graph)
     if non_atomic:
         update = None
     else:
@@ -285,7 +294,7 @@ def push_command_body(
             )
             return EXIT_PROBLEMS
     parts = chunks(kg.triples(), chunk_size)  # a store holds each triple once: no duplicates
-    with client:
+    with _client(endpoint, graph, timeout, max_answer) as client:
         if not non_atomic:
             why = (
                 "the store's update endpoint is not known: give --update-endpoint URL"
