@@ -154,7 +154,9 @@ def test_canned_query_gives_the_embedded_rows(
 ) -> None:
     known = difference(store.name, name, lang)
     if known:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=known.reason))
+        request.applymarker(
+            pytest.mark.xfail(strict=True, reason=known.reason, run=not known.hangs)
+        )
     canned = next(q for q in catalogue() if q.name == name)
     params = canned.example_params
     local = run_query(kg, name, params, lang=lang)

@@ -26,6 +26,8 @@ class Difference:
     does: str
     errors: bool = False
     minimal: str | None = None
+    hangs: bool = False
+    """The store does not answer, and answers nothing else after it: the tests do not send it."""
 
     def touches(self, name: str, lang: str) -> bool:
         return name in self.queries or f"{name}@{lang}" in self.queries
@@ -67,6 +69,7 @@ def differences(store: str) -> list[Difference]:
             d["does"],
             d.get("errors", False),
             d.get("minimal"),
+            d.get("hangs", False),
         )
         for d in table.get("differs", [])
     ]
