@@ -153,10 +153,10 @@ def test_canned_query_gives_the_embedded_rows(
     store: Store, kg: KnowledgeGraph, name: str, lang: str, request, monkeypatch
 ) -> None:
     known = difference(store.name, name, lang)
+    if known and known.hangs:  # not sent: the store would answer no other test after it
+        pytest.xfail(known.reason)
     if known:
-        request.applymarker(
-            pytest.mark.xfail(strict=True, reason=known.reason, run=not known.hangs)
-        )
+        request.applymarker(pytest.mark.xfail(strict=True, reason=known.reason))
     canned = next(q for q in catalogue() if q.name == name)
     params = canned.example_params
     local = run_query(kg, name, params, lang=lang)
@@ -279,6 +279,9 @@ def test_export_endpoint_gives_back_the_pushed_graph(store: Store, tmp_path: Pat
 
 
 def test_check_endpoint_runs_the_stages_there(store: Store) -> None:
+    hanging = sorted(q for d in differences(store.name) if d.hangs for q in d.queries)
+    if hanging:  # the canned-queries stage would send them, and the store would stop answering
+        pytest.xfail(f"{store.name} does not answer {hanging} (queries/stores.toml)")
     result = _invoke(store, ["check", "--endpoint", store.query_url, "--graph", GRAPH])
     assert f"store: {len(load_graph())} triples" in result.output
     assert "--    reasoner: HermiT needs the whole graph" in result.output
