@@ -8,12 +8,15 @@ extra).
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -235,13 +238,26 @@ class Faults:
     chunks_seen: int = 0
 
 
+@contextlib.contextmanager
+def serving(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A threaded HTTP server on a free loopback port for the test's own handler: its base
+    URL while the block runs, shut down and joined after it."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
 class FaultProxy:
     """A loopback HTTP proxy to one store that injects `faults`; stopped by `close()`."""
 
     def __init__(self, upstream: str, store_path: str) -> None:
-        import http.server
-        import threading
-
         self.faults = Faults()
         proxy = self
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import http.server
 import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
@@ -20,6 +19,7 @@ from govkg.namespaces import GK, PREFIXES
 from govkg.remote import auth
 from govkg.remote.gsp import chunks, staging_iri, store_url, update_url
 from govkg.remote.pull import NeedsEverything, needed
+from stores import serving
 
 
 def _one_line_error(result, code: int = 2) -> str:
@@ -201,16 +201,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 def fake() -> Iterator[tuple[str, dict]]:
     """A loopback HTTP server answering what each test puts in its routes."""
     routes: ClassVar[dict[str, tuple[int, dict[str, str], bytes]]] = {}
-    handler = type("Handler", (_Handler,), {"routes": routes})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", routes
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serving(type("Handler", (_Handler,), {"routes": routes})) as base:
+        yield base, routes
 
 
 def test_http_error_shows_status_and_one_line_of_the_body(fake) -> None:

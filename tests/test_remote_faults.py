@@ -16,7 +16,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from govkg.cli.main import cli
-from stores import GRAPH, FaultProxy, Store, oxigraph_server
+from stores import GRAPH, FaultProxy, Store, oxigraph_server, serving
 
 BINDING = b'{"x":{"type":"literal","value":"' + b"x" * 200 + b'"}},'
 HEAD = b'{"head":{"vars":["x"]},"results":{"bindings":['
@@ -69,17 +68,8 @@ class _Faulty(http.server.BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def faulty() -> Iterator[tuple[str, dict[str, Route]]]:
     routes: dict[str, Route] = {}
-    handler = type("Handler", (_Faulty,), {"routes": routes})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", routes
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serving(type("Handler", (_Faulty,), {"routes": routes})) as base:
+        yield base, routes
 
 
 def _endless(length: str | None) -> Route:
